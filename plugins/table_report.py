@@ -1,0 +1,83 @@
+"""The ``table`` format: what a person reads in a terminal.
+
+Rendered with rich into a string (the CLI writes it), in colour only when the CLI says
+the terminal takes colour, at the terminal's width.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from readiness import hookimpl
+from readiness.model import RenderOptions, Report, ReportFormat
+
+
+def _languages_table(report: Report) -> Table:
+    table = Table(title="Languages (source and test files)", title_justify="left", expand=False)
+    for column in ("language", "files", "code", "comment", "blank", "bytes"):
+        table.add_column(column, justify="left" if column == "language" else "right")
+    for totals in report.languages:
+        table.add_row(
+            totals.language, f"{totals.files:,}", f"{totals.code:,}", f"{totals.comment:,}", f"{totals.blank:,}", f"{totals.bytes:,}"
+        )
+    return table
+
+
+def _exclusions_table(report: Report) -> Table:
+    table = Table(title="Not counted", title_justify="left")
+    table.add_column("reason")
+    table.add_column("rule")
+    table.add_column("files", justify="right")
+    for exclusion in report.exclusions:
+        table.add_row(exclusion.reason, exclusion.rule, f"{exclusion.files:,}")
+    return table
+
+
+def _services_table(report: Report) -> Table:
+    table = Table(title="Services", title_justify="left")
+    for column in ("service", "path", "role", "language", "code", "findings"):
+        table.add_column(column, justify="right" if column in ("code", "findings") else "left")
+    for service in report.services:
+        code = sum(t.code for t in service.languages)
+        findings = sum(1 for f in report.findings if f.service == service.name)
+        table.add_row(service.name, service.path, service.role, service.primary_language or "-", f"{code:,}", str(findings))
+    return table
+
+
+def render_table(report: Report, options: RenderOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.width,
+        color_system="standard" if options.color else None,
+        force_terminal=options.color,
+        highlight=False,
+        emoji=False,
+    )
+    repo = report.repository
+    head = f" @ {repo.head[:12]}{' (dirty)' if repo.dirty else ''}" if repo.head else ""
+    counted = sum(1 for record in report.files if record.counted)
+    console.print(Text.assemble(("readiness ", "bold"), f"{report.tool_version}: ", (repo.name, "bold"), head))
+    console.print(f"{len(report.files):,} files listed ({'git' if repo.vcs == 'git' else 'directory walk'}), {counted:,} counted")
+    if report.languages:
+        console.print(_languages_table(report))
+    if report.exclusions:
+        console.print(_exclusions_table(report))
+    if report.services:
+        console.print(_services_table(report))
+    if report.findings:
+        console.print(f"{len(report.findings):,} findings from {len(report.rules)} rules")
+    for diagnostic in report.diagnostics:
+        style = "red" if diagnostic.level == "error" else "yellow"
+        where = f"{diagnostic.path}: " if diagnostic.path else ""
+        console.print(Text.assemble((f"{diagnostic.level}: ", style), where + diagnostic.message))
+    return buffer.getvalue()
+
+
+@hookimpl
+def readiness_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("table", "tables for a terminal (the default)", render_table)]

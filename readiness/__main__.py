@@ -1,0 +1,3 @@
+from readiness.cli import console_main
+
+console_main()

@@ -1,0 +1,200 @@
+"""The command line: ``main(argv) -> exit code``; the only place readiness writes output.
+
+Exit codes: 0 success, 1 a configured gate failed, 2 usage or configuration error,
+3 internal error. Errors are one line on stderr; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from readiness import __version__
+from readiness.config import ConfigError, load_settings, with_overrides
+from readiness.export import load_schema
+from readiness.inventory import Progress
+from readiness.model import RenderOptions
+from readiness.pipeline import scan
+from readiness.plugin_host import HostSpec, PluginHost
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """The command line or configuration cannot be acted on (exit 2)."""
+
+
+def _host_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plugins-dir", action="append", default=[], metavar="DIR", help="load every *.py file in DIR as a plugin (repeatable)")
+    parser.add_argument("--disable-plugin", action="append", default=[], metavar="NAME", help="do not load the plugin NAME (repeatable)")
+    parser.add_argument("--debug", action="store_true", help="raise plugin errors and show tracebacks")
+
+
+def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _host_options(common)
+    parser = argparse.ArgumentParser(prog="readiness", description="Which services would gain most from a rewrite in Rust, and why.")
+    parser.add_argument("--version", action="version", version=f"readiness {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    scan_parser = commands.add_parser("scan", parents=[common], help="scan a repository and report")
+    scan_parser.add_argument("path", nargs="?", default=".", help="the repository or directory to scan (default: .)")
+    scan_parser.add_argument("--format", default="table", choices=sorted(host.formats), help="output format (default: table)")
+    scan_parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    scan_parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
+    scan_parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
+    scan_parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
+    scan_parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="count larger files without reading them")
+    scan_parser.add_argument("--git-timeout", type=float, default=60.0, metavar="SECONDS", help="give up on any one git call after this long")
+    verbosity = scan_parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="no progress, no timings")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print each stage's timing to stderr")
+    for plugin in host.plugins():
+        if "readiness_add_options" in plugin.hooks:
+            group = scan_parser.add_argument_group(f"plugin {plugin.name}")
+            host.call_plugin(plugin.name, "readiness_add_options", group=group)
+
+    commands.add_parser("plugins", parents=[common], help="list plugins with their origin, version and hooks")
+    commands.add_parser("rules", parents=[common], help="list every rule")
+    explain = commands.add_parser("explain", parents=[common], help="print a rule's documentation")
+    explain.add_argument("rule", metavar="RULE_ID")
+    commands.add_parser("schema", parents=[common], help="print the JSON schema of --format json")
+    return parser
+
+
+def _host_spec(argv: Sequence[str]) -> HostSpec:
+    pre = argparse.ArgumentParser(add_help=False)
+    _host_options(pre)
+    known, _ = pre.parse_known_args(argv)
+    return HostSpec(plugins_dirs=tuple(known.plugins_dir), disabled=tuple(known.disable_plugin), debug=known.debug)
+
+
+def _progress_printer(stream: TextIO, verbose: bool) -> Progress | None:
+    """A progress callback: a rich bar on a terminal, stage timings with -v, nothing otherwise."""
+    interactive = stream.isatty() and not os.environ.get("CI")
+    if not (interactive or verbose):
+        return None
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+
+    console = Console(file=stream)
+    bar = RichProgress(console=console, transient=True) if interactive else None
+    tasks: dict[str, object] = {}
+    started = time.perf_counter()
+
+    def report(stage: str, done: int, total: int) -> None:
+        if bar is not None:
+            if stage not in tasks:
+                bar.start()
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)  # type: ignore[arg-type]
+            if done >= total:
+                bar.stop()
+        if verbose and done >= total:
+            console.print(f"{stage}: {total:,} files in {time.perf_counter() - started:.2f}s")
+
+    return report
+
+
+def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
+    root = Path(args.path)
+    if not root.is_dir():
+        raise UsageError(f"{args.path}: not a directory")
+    try:
+        settings, warnings = load_settings(root, args.config)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    settings = with_overrides(
+        settings,
+        jobs=args.jobs,
+        max_file_size=args.max_file_size,
+        disable_plugins=tuple(args.disable_plugin) or None,
+        options=vars(args),
+    )
+    if settings.disable_plugins and set(settings.disable_plugins) != set(host.spec.disabled):
+        host = PluginHost(HostSpec(host.spec.plugins_dirs, tuple(sorted(set(settings.disable_plugins) | set(host.spec.disabled))), host.spec.autoload, host.spec.debug))
+    for warning in warnings:
+        print(f"readiness: warning: {warning}", file=err)
+    progress = None if args.quiet else _progress_printer(err, args.verbose)
+    report = scan(root, settings, host, progress, git_timeout=args.git_timeout)
+    to_terminal = args.output is None and out.isatty()
+    width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
+    color = to_terminal and not os.environ.get("NO_COLOR")
+    text = host.formats[args.format].render(report, RenderOptions(width=width, color=color, include_files=args.files, options=vars(args)))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    return EXIT_OK
+
+
+def _plugins(host: PluginHost, out: TextIO) -> int:
+    for plugin in host.plugins():
+        out.write(f"{plugin.name} ({plugin.origin}, {plugin.version or 'no version'}) {plugin.location}\n")
+        for hook in plugin.hooks:
+            out.write(f"    {hook}\n")
+    for error in host.drain_errors():
+        out.write(f"error: {error}\n")
+    return EXIT_OK
+
+
+def _rules(host: PluginHost, out: TextIO) -> int:
+    for rule in host.rules.values():
+        out.write(f"{rule.id}\t{rule.criterion.value}\t{rule.title}\t({rule.plugin})\n")
+    return EXIT_OK
+
+
+def _explain(host: PluginHost, rule_id: str, out: TextIO) -> int:
+    rule = host.rules.get(rule_id.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule {rule_id!r}; `readiness rules` lists them")
+    out.write(f"{rule.id}: {rule.title}\ncriterion: {rule.criterion.value} ({rule.criterion.side})\nplugin: {rule.plugin}\n\n{rule.doc.strip()}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    err = err or sys.stderr
+    debug = "--debug" in argv
+    try:
+        host = PluginHost(_host_spec(argv))
+        try:
+            # argparse prints help, version and usage errors itself; keep them on our streams.
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                args = _build_parser(host).parse_args(argv)
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
+        if args.command == "scan":
+            return _scan(args, host, out, err)
+        if args.command == "plugins":
+            return _plugins(host, out)
+        if args.command == "rules":
+            return _rules(host, out)
+        if args.command == "explain":
+            return _explain(host, args.rule, out)
+        out.write(json.dumps(load_schema(), indent=2) + "\n")
+        return EXIT_OK
+    except UsageError as error:
+        print(f"readiness: error: {error}", file=err)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("readiness: interrupted", file=err)
+        return EXIT_INTERNAL
+    except Exception as error:
+        if debug:
+            raise
+        print(f"readiness: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", file=err)
+        return EXIT_INTERNAL
+
+
+def console_main() -> None:
+    sys.exit(main())

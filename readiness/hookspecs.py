@@ -1,0 +1,106 @@
+"""The hooks readiness calls, one per stage of the pipeline.
+
+Every hook is called for each plugin separately: a plugin that raises is reported
+(plugin, hook, error) and the others' results stand. Implementations may accept any
+subset of a hook's arguments (pluggy passes only the ones they name).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pluggy
+
+from readiness.config import Settings
+from readiness.model import (
+    Contribution,
+    FileClass,
+    FileRecord,
+    Finding,
+    LineCounts,
+    ReportFormat,
+    Repository,
+    Rule,
+    Service,
+    ServiceCandidate,
+)
+
+hookspec = pluggy.HookspecMarker("readiness")
+
+
+@hookspec
+def readiness_rules() -> list[Rule]:
+    """Declare the rules this plugin can report.
+
+    Every finding a plugin returns must name one of these ids. Ids are a family prefix
+    and a number (``CONC101``) and must be unique across all plugins.
+    """
+
+
+@hookspec
+def readiness_report_formats() -> list[ReportFormat]:
+    """Declare output formats (``--format NAME``). Names must be unique across plugins."""
+
+
+@hookspec
+def readiness_add_options(group: argparse._ArgumentGroup) -> None:
+    """Add options to ``readiness scan``. Their values reach hooks as ``settings.options``.
+
+    :param group: an argparse group named after the plugin; add options with long names
+        prefixed by something specific to the plugin.
+    """
+
+
+@hookspec(firstresult=True)
+def readiness_classify_file(path: str, head: bytes, root: Path) -> FileClass | None:
+    """Say which language a file is in and what kind of file it is.
+
+    :param path: repository-relative POSIX path.
+    :param head: the file's first bytes (up to 8 KiB; empty for files that were not read).
+    :param root: the repository root, for repository-level overrides such as
+        ``.gitattributes``; read it only through :mod:`readiness.safefs`.
+
+    The first plugin to return a :class:`FileClass` decides.
+    """
+
+
+@hookspec(firstresult=True)
+def readiness_count_lines(path: str, language: str, data: bytes) -> LineCounts | None:
+    """Count code, comment and blank lines of a text file in ``language``.
+
+    The first plugin to return counts decides; None means "not my language".
+    """
+
+
+@hookspec
+def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate]:
+    """Say which directories hold deployable services, with evidence.
+
+    Candidates from every plugin are merged by ``path``; each keeps its evidence.
+    """
+
+
+@hookspec
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
+    """Find rule violations in one source or test file.
+
+    Called in worker processes, so implementations must be pure functions of their
+    arguments. ``text`` is the file decoded as UTF-8 with undecodable bytes replaced.
+    Return findings made with ``Rule.finding`` from rules this plugin declared.
+    """
+
+
+@hookspec
+def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding]:
+    """Find rule violations that belong to a whole service (its containers, its history)."""
+
+
+@hookspec
+def readiness_score_service(
+    service: Service, findings: tuple[Finding, ...], settings: Settings
+) -> list[Contribution]:
+    """Turn a service's findings into points per criterion.
+
+    :param findings: this service's findings from every plugin, sorted by path and line.
+    """
