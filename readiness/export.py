@@ -108,6 +108,7 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
                 "message": f.message,
                 "fingerprint": f.fingerprint,
                 "confidence": f.confidence,
+                "facts": dict(f.facts),
             }
             for f in report.findings
         ],

@@ -135,6 +135,7 @@ class Rule:
         function: str | None = None,
         snippet: str = "",
         confidence: float = 1.0,
+        facts: Mapping[str, Fact] | None = None,
     ) -> Finding:
         """A finding of this rule; the fingerprint hashes the rule, path and snippet, not the line."""
         return Finding(
@@ -147,6 +148,7 @@ class Rule:
             function=function,
             fingerprint=fingerprint(self.id, path, snippet or message),
             confidence=confidence,
+            facts=tuple(sorted(facts.items())) if facts else (),
         )
 
 
@@ -154,6 +156,10 @@ def fingerprint(rule_id: str, path: str, snippet: str) -> str:
     """Stable across unrelated edits: whitespace inside the snippet and its line number do not count."""
     normalized = " ".join(snippet.split())
     return hashlib.sha256(f"{rule_id}\0{path}\0{normalized}".encode()).hexdigest()[:16]
+
+
+Fact = str | int | float | bool
+"""A measured value a finding carries, e.g. a memory limit in bytes or a commit count."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +175,11 @@ class Finding:
     confidence: float = 1.0
     service: str | None = None
     """The service the file belongs to, assigned by the pipeline once services are known."""
+    facts: tuple[tuple[str, Fact], ...] = ()
+    """Named values later stages compute with (sorted by name), e.g. ``("memory_limit_bytes", 536870912)``."""
+
+    def fact(self, name: str, default: Fact | None = None) -> Fact | None:
+        return dict(self.facts).get(name, default)
 
 
 @dataclass(frozen=True, slots=True)

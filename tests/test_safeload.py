@@ -1,0 +1,87 @@
+"""The shared loader for untrusted manifests: bombs, cycles, garbage and size."""
+
+from __future__ import annotations
+
+import pytest
+
+from readiness_plugins._safeload import (
+    UnsafeDocument,
+    load_json,
+    load_toml,
+    load_yaml_documents,
+    load_yaml_documents_leniently,
+)
+
+BILLION_LAUGHS = """
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+"""
+
+
+def test_multi_document_yaml_with_ordinary_anchors():
+    text = "x-env: &env\n  A: 1\nservices:\n  api:\n    environment: *env\n---\nkind: Service\n---\n"
+    documents = load_yaml_documents(text)
+    assert documents == [{"x-env": {"A": 1}, "services": {"api": {"environment": {"A": 1}}}}, {"kind": "Service"}]
+    # The copy shares nothing, so a caller that edits one node edits only that node.
+    assert documents[0]["x-env"] is not documents[0]["services"]["api"]["environment"]
+
+
+def test_billion_laughs_is_refused():
+    with pytest.raises(UnsafeDocument, match="more than 256 YAML aliases|more than 200000 nodes"):
+        load_yaml_documents(BILLION_LAUGHS)
+
+
+def test_a_few_aliases_that_expand_hugely_hit_the_node_budget():
+    text = "a: &a [" + ",".join(["x"] * 1000) + "]\nb: [" + ",".join(["*a"] * 250) + "]\n"
+    with pytest.raises(UnsafeDocument, match="more than 200000 nodes"):
+        load_yaml_documents(text)
+
+
+def test_self_referencing_anchor_is_refused():
+    with pytest.raises(UnsafeDocument, match="nested deeper than 64 levels"):
+        load_yaml_documents("a: &a [1, *a]\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: [1, 2\n", "key: value\n  bad indent: x\n", "!!python/object/apply:os.system ['touch /tmp/pwned']\n", "\tx: 1\n"],
+)
+def test_malformed_or_unsafe_yaml_is_one_line_error(text):
+    with pytest.raises(UnsafeDocument) as raised:
+        load_yaml_documents(text)
+    assert "\n" not in str(raised.value) and str(raised.value).startswith("invalid YAML: ")
+
+
+def test_oversized_documents_are_not_parsed():
+    with pytest.raises(UnsafeDocument, match="larger than 2 MiB, not parsed"):
+        load_yaml_documents("a: b\n" * 600_000)
+
+
+def test_helm_templates_parse_what_can_be_parsed():
+    template = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-api\n"
+        "spec:\n  replicas: {{ .Values.replicas }}\n"
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: api\n"
+        "---\n{{- if .Values.ingress.enabled }}\nkind: Ingress\n{{- end }}\n"
+    )
+    documents, failed = load_yaml_documents_leniently(template)
+    assert [d.get("kind") for d in documents] == ["Service"]
+    assert failed == 2
+
+
+def test_json_and_toml():
+    assert load_json(b'{"scripts": {"start": "node ."}}') == {"scripts": {"start": "node ."}}
+    assert load_toml(b'[package]\nname = "x"\n') == {"package": {"name": "x"}}
+    with pytest.raises(UnsafeDocument, match="^invalid JSON: "):
+        load_json(b"{'single': quotes}")
+    with pytest.raises(UnsafeDocument, match="^invalid JSON: |nested deeper"):
+        load_json(b"[" * 100_000)
+    with pytest.raises(UnsafeDocument, match="^invalid TOML: "):
+        load_toml(b"[package\nname = 1")
