@@ -92,6 +92,11 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
                 "primary_language": service.primary_language,
                 "languages": [_language(t) for t in service.languages],
                 "evidence": [_evidence(e) for e in service.evidence],
+                "manifests": list(service.manifests),
+                "dockerfiles": list(service.dockerfiles),
+                "deployments": [
+                    {"kind": d.kind, "path": d.path, "name": d.name, "line": d.line} for d in service.deployments
+                ],
                 "contributions": [_contribution(c) for c in report.scores.get(service.name, ())],
             }
             for service in report.services

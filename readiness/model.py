@@ -192,6 +192,19 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Deployment:
+    """Where a service is deployed from: one entry of a compose file, a workload, a function."""
+
+    kind: str
+    """``compose``, ``kubernetes``, ``helm``, ``kustomize``, ``skaffold``, ``serverless``, ``aspire`` or ``procfile``."""
+    path: str
+    """The file that declares it."""
+    name: str
+    """The compose service key, workload name or function name within that file."""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceCandidate:
     """One detector's claim that a directory holds a deployable service."""
 
@@ -201,6 +214,10 @@ class ServiceCandidate:
     evidence: Evidence
     role: str | None = None
     """``backend``, ``frontend``, ``worker``, ``load-generator``, ``infrastructure``, ``library`` or ``tooling``."""
+    manifests: tuple[str, ...] = ()
+    """Build and package manifests of the service (go.mod, package.json, pom.xml...)."""
+    dockerfiles: tuple[str, ...] = ()
+    deployments: tuple[Deployment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +238,9 @@ class Service:
     languages: tuple[LanguageTotals, ...]
     primary_language: str | None
     evidence: tuple[Evidence, ...]
+    manifests: tuple[str, ...] = ()
+    dockerfiles: tuple[str, ...] = ()
+    deployments: tuple[Deployment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,9 @@ def detect_services(host: PluginHost, repo: Repository, settings: Settings) -> t
                 languages=languages,
                 primary_language=languages[0].language if languages else None,
                 evidence=tuple(dict.fromkeys(c.evidence for c in candidates)),
+                manifests=tuple(sorted({m for c in candidates for m in c.manifests})),
+                dockerfiles=tuple(sorted({d for c in candidates for d in c.dockerfiles})),
+                deployments=tuple(sorted({d for c in candidates for d in c.deployments}, key=lambda d: (d.path, d.line, d.name))),
             )
         )
     return tuple(services)
