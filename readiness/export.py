@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from readiness.model import Contribution, Evidence, FileRecord, LanguageTotals, Report
+from readiness.model import Contribution, Deployment, Edge, Evidence, FileRecord, Infrastructure, LanguageTotals, Report
 
 SCHEMA_VERSION = "1.0"
 
@@ -36,6 +36,32 @@ def _language(totals: LanguageTotals) -> dict[str, Any]:
 
 def _evidence(evidence: Evidence) -> dict[str, Any]:
     return {"path": evidence.path, "line": evidence.line, "detail": evidence.detail}
+
+
+def _deployment(deployment: Deployment) -> dict[str, Any]:
+    return {"kind": deployment.kind, "path": deployment.path, "name": deployment.name, "line": deployment.line}
+
+
+def _infrastructure(item: Infrastructure, edges: tuple[Edge, ...]) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "kind": item.kind,
+        "image": item.image,
+        "path": item.path,
+        "evidence": [_evidence(e) for e in item.evidence],
+        "deployments": [_deployment(d) for d in item.deployments],
+        "used_by": sorted({edge.source for edge in edges if edge.target == item.name}),
+    }
+
+
+def _edge(edge: Edge, infrastructure_names: set[str]) -> dict[str, Any]:
+    return {
+        "source": edge.source,
+        "target": edge.target,
+        "target_type": "infrastructure" if edge.target in infrastructure_names else "service",
+        "protocol": edge.protocol,
+        "evidence": [_evidence(e) for e in edge.evidence],
+    }
 
 
 def _contribution(contribution: Contribution) -> dict[str, Any]:
@@ -89,18 +115,19 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
                 "name": service.name,
                 "path": service.path,
                 "role": service.role,
+                "ranked": service.ranked,
                 "primary_language": service.primary_language,
                 "languages": [_language(t) for t in service.languages],
                 "evidence": [_evidence(e) for e in service.evidence],
                 "manifests": list(service.manifests),
                 "dockerfiles": list(service.dockerfiles),
-                "deployments": [
-                    {"kind": d.kind, "path": d.path, "name": d.name, "line": d.line} for d in service.deployments
-                ],
+                "deployments": [_deployment(d) for d in service.deployments],
                 "contributions": [_contribution(c) for c in report.scores.get(service.name, ())],
             }
             for service in report.services
         ],
+        "infrastructure": [_infrastructure(item, report.edges) for item in report.infrastructure],
+        "edges": [_edge(edge, {item.name for item in report.infrastructure}) for edge in report.edges],
         "findings": [
             {
                 "rule": f.rule,

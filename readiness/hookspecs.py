@@ -15,9 +15,12 @@ import pluggy
 from readiness.config import Settings
 from readiness.model import (
     Contribution,
+    Diagnostic,
+    Edge,
     FileClass,
     FileRecord,
     Finding,
+    Infrastructure,
     LineCounts,
     ReportFormat,
     Repository,
@@ -74,10 +77,31 @@ def readiness_count_lines(path: str, language: str, data: bytes) -> LineCounts |
 
 
 @hookspec
-def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate]:
-    """Say which directories hold deployable services, with evidence.
+def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate | Infrastructure | Diagnostic]:
+    """Say which directories hold deployable services, and which third-party images they run on.
 
-    Candidates from every plugin are merged by ``path``; each keeps its evidence.
+    Candidates from every plugin are merged by ``(path, variant)``: one service per source
+    root, or one per entry point where a detector saw several built from one root. Each
+    keeps its evidence; the most specific role wins. :class:`Infrastructure` records are
+    merged by name and never ranked. Return a ``warning`` :class:`Diagnostic` naming the
+    file for input that could not be read (malformed, hostile or too large).
+    """
+
+
+@hookspec
+def readiness_service_edges(
+    services: tuple[Service, ...], infrastructure: tuple[Infrastructure, ...], repo: Repository, settings: Settings
+) -> list[Edge | Diagnostic]:
+    """Say which service talks to which service or infrastructure, over what, and why you think so.
+
+    :param services: the merged services; edges name them by ``Service.name``, and
+        ``Service.files`` says which code belongs to which.
+    :param infrastructure: the datastores and brokers, named by ``Infrastructure.name``.
+
+    Edges from every plugin are merged by ``(source, target, protocol)``; an ``unknown``
+    protocol is dropped where another plugin named the protocol of the same pair. Edges
+    naming neither a service nor infrastructure, and edges from a service to itself, are
+    ignored.
     """
 
 
