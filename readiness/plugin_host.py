@@ -34,6 +34,8 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.line_counts",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
+    "readiness_plugins.compose_services",
+    "readiness_plugins.dockerfile_services",
 )
 
 
