@@ -71,20 +71,31 @@ def addresses(value: str) -> list[Address]:
     if found:
         return found
     for part in re.split(r"[,;\s]+", value.strip()):
-        match = _HOST_PORT.match(part)
-        if match:
-            found.append(Address(match.group("host").lower(), int(match.group("port")), None))
+        pair = _HOST_PORT.match(part)
+        if pair:
+            found.append(Address(pair.group("host").lower(), int(pair.group("port")), None))
     return found
 
 
+_PUBLIC_LABELS = frozenset(
+    {"com", "org", "net", "io", "dev", "app", "co", "ai", "cloud", "info", "biz", "me", "us", "uk", "de", "fr", "eu",
+     "example", "test", "invalid", "localhost", "local", "internal", "corp", "lan", "tech", "site", "online"}
+)
+
+
 def host_names(host: str) -> list[str]:
-    """The names a host may stand for: itself, then each DNS label (``kafka-0.kafka.ns.svc`` -> ``kafka``), ordinals dropped."""
+    """The names a host may stand for: itself, a cluster-local name's service (``redis.ns.svc.cluster.local``),
+    a StatefulSet pod's service (``kafka-0.kafka``), and a pod ordinal dropped (``kafka-0``). Public
+    domain names stand only for themselves."""
     names = [host]
-    for label in host.split("."):
-        names.append(label)
-        stripped = re.sub(r"-\d+$", "", label)
-        if stripped != label:
-            names.append(stripped)
+    labels = host.split(".")
+    if len(labels) > 1 and (".svc" in host or host.endswith(".cluster.local")):
+        names.append(labels[0])
+    elif len(labels) == 2 and labels[1] not in _PUBLIC_LABELS:
+        names += [labels[0], labels[1]]
+    stripped = re.sub(r"-\d+$", "", labels[0])
+    if stripped != labels[0]:
+        names.append(stripped)
     return names
 
 
@@ -94,6 +105,7 @@ class Directory:
     def __init__(self, services: Iterable[Service], infrastructure: Iterable[Infrastructure], aliases: Mapping[str, str] | None = None) -> None:
         self.kinds: dict[str, str | None] = {}
         self.names: dict[str, str] = {}
+        self._normalized: dict[str, str] = {}
         for service in services:
             self.kinds[service.name] = None
             self._add(service.name, service.name)
@@ -115,6 +127,13 @@ class Directory:
             if candidate in self.names:
                 return self.names[candidate]
         return None
+
+    def resolve_normalized(self, name: str) -> str | None:
+        """The service or infrastructure whose name, separators ignored, is ``name`` (``PRODUCT_CATALOG_SERVICE``)."""
+        if not self._normalized:
+            for alias, target in self.names.items():
+                self._normalized.setdefault(re.sub(r"[^a-z0-9]", "", alias), target)
+        return self._normalized.get(re.sub(r"[^a-z0-9]", "", name.lower()))
 
     def protocol(self, target: str, scheme: str | None, variable: str = "") -> str:
         """The protocol of a connection to ``target``: the URL scheme, else the target's kind, else the variable's name."""

@@ -113,7 +113,7 @@ def substitute(text: str, variables: dict[str, str]) -> str:
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(3)
-        if name in variables and variables[name]:
+        if variables.get(name):
             return variables[name]
         if match.group(2) is not None and match.group(0).find(":+") < 0:
             return match.group(2)
@@ -352,5 +352,14 @@ def describe(
         name=name,
         evidence=Evidence(dockerfile_path, evidence_line, detail),
         role=role,
+        manifests=root_manifests(index, root),
         dockerfiles=(dockerfile_path,),
     )
+
+
+def root_manifests(index: RepoIndex, root: str) -> tuple[str, ...]:
+    """The build manifests at a source root (package.json, go.mod, *.csproj, CMakeLists.txt...)."""
+    prefix = "" if root == "." else root + "/"
+    found = [prefix + name for name in sorted(MANIFEST_NAMES - {"Makefile"}) if index.exists(prefix + name)]
+    found += [r.path for r in index.files_under(root) if r.path.endswith((".csproj", ".fsproj")) and "/" not in r.path[len(prefix):]]
+    return tuple(found)

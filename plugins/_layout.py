@@ -143,12 +143,15 @@ def normalized(name: str) -> str:
 
 
 def read_text(repo: Repository, path: str, warnings: list[Diagnostic]) -> str | None:
-    """A manifest's text, or None with a warning naming the file when it is too large or unreadable."""
+    """A manifest's text, or None: with a warning naming the file when it is too large to read.
+
+    Links, FIFOs and devices are not read either; the inventory already reports them.
+    """
     data = repo.read_bytes(path)
     if data is None:
         record = index_of(repo).records.get(path)
-        why = "larger than max-file-size" if record is not None and record.status is ReadStatus.TOO_LARGE else "not a readable regular file"
-        warnings.append(Diagnostic("warning", f"not read: {why}", path=path))
+        if record is not None and record.status is ReadStatus.TOO_LARGE:
+            warnings.append(Diagnostic("warning", f"not read: larger than max-file-size ({record.size:,} bytes)", path=path))
         return None
     return data.decode("utf-8", errors="replace")
 
@@ -272,6 +275,11 @@ def role_of_command(command: str) -> str | None:
         if pattern.search(command):
             return role
     return None
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` when a parsed document holds a mapping there, else an empty one: manifests are untrusted."""
+    return value if isinstance(value, dict) else {}
 
 
 def command_text(value: Any) -> str:

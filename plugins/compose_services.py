@@ -426,8 +426,9 @@ def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple
 def _owners(project: Project, services: tuple[Service, ...], infrastructure: tuple[Infrastructure, ...]) -> dict[str, str]:
     """Compose key -> the service or infrastructure it became."""
     files = set(project.texts)
-    owners = {}
-    for item in (*services, *infrastructure):
+    owners: dict[str, str] = {}
+    items: tuple[Service | Infrastructure, ...] = (*services, *infrastructure)
+    for item in items:
         for deployment in item.deployments:
             if deployment.kind == "compose" and deployment.path in files:
                 owners.setdefault(deployment.name, item.name)

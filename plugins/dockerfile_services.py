@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Diagnostic, Evidence, Infrastructure, Repository, ServiceCandidate
+from readiness.model import Diagnostic, Infrastructure, Repository, ServiceCandidate
 from readiness_plugins import _dockerfile
 from readiness_plugins._layout import in_non_service_directory, index_of, read_text
 
