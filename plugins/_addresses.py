@@ -19,6 +19,8 @@ UNKNOWN = "unknown"
 
 _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,30})://(?:[^@/\s\"'<>]{0,200}@)?(?P<hosts>[^/\s?#\"'<>]{1,500})")
 _HOST_PORT = re.compile(r"^(?P<host>[A-Za-z][A-Za-z0-9.-]{0,252}):(?P<port>\d{1,5})$")
+_BARE_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9.-]{0,252}$")
+_HOST_VARIABLE = re.compile(r"(HOST|HOSTNAME|SERVER|ADDR|ADDRESS)$")
 
 _SCHEMES = {
     "http": "http", "https": "http", "ws": "websocket", "wss": "websocket", "grpc": "grpc", "grpcs": "grpc",
@@ -59,8 +61,9 @@ class Address:
     scheme: str | None
 
 
-def addresses(value: str) -> list[Address]:
-    """Every host a configuration value names: in URLs (several hosts after ``://`` too) and ``host:port`` lists."""
+def addresses(value: str, variable: str = "") -> list[Address]:
+    """Every host a configuration value names: in URLs (several hosts after ``://`` too), ``host:port``
+    lists, and the bare host of a variable named for one (``DB_HOST=postgres``)."""
     value = value[:4096]
     found: list[Address] = []
     for match in _URL.finditer(value):
@@ -74,6 +77,8 @@ def addresses(value: str) -> list[Address]:
         pair = _HOST_PORT.match(part)
         if pair:
             found.append(Address(pair.group("host").lower(), int(pair.group("port")), None))
+    if not found and _HOST_VARIABLE.search(variable.upper()) and _BARE_HOST.match(value.strip()):
+        found.append(Address(value.strip().lower(), None, None))
     return found
 
 

@@ -305,15 +305,6 @@ def role_hint(dockerfile: Dockerfile, target: str | None) -> tuple[str, int] | N
     return None
 
 
-def data_store_base(dockerfile: Dockerfile, target: str | None) -> str | None:
-    """The base image when the image is a datastore, broker or proxy with configuration, not a service."""
-    base = final_base(dockerfile, target)
-    if base is None:
-        return None
-    kind = infrastructure_kind(base)
-    return base if kind is not None else None
-
-
 def guess_context(index: RepoIndex, dockerfile_path: str, dockerfile: Dockerfile) -> str:
     """The build context a Dockerfile is written for: its directory, unless what it copies exists from the root instead."""
     home = parent(dockerfile_path)
@@ -334,7 +325,7 @@ def describe(
     hint = role_hint(dockerfile, target)
     evidence_line = line or (dockerfile.stages[0].line if dockerfile.stages else 1)
     name = service_name(root, repository_name)
-    if hint is None and data_store_base(dockerfile, target) and not index.program_files_under(root):
+    if hint is None and not index.program_files_under(root):
         return Infrastructure(
             name=name,
             kind=infrastructure_kind(base) or "other",

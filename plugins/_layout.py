@@ -11,10 +11,10 @@ import bisect
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from readiness.model import Diagnostic, FileRecord, ReadStatus, Repository
+from readiness.model import Diagnostic, FileRecord, ReadStatus, Repository, ServiceCandidate
 from readiness_plugins._safeload import UnsafeDocument
 
 NOT_SERVICE_DIRECTORIES = frozenset(
@@ -177,6 +177,28 @@ def line_of(text: str, pattern: str, start: int = 1) -> int:
 def key_line(text: str, key: str, start: int = 1) -> int:
     """The line where YAML key ``key`` is written, at or after line ``start``; 0 if not found."""
     return line_of(text, rf"^\s*-?\s*[\"']?{re.escape(key)}[\"']?\s*:", start)
+
+
+def with_variants(found: Iterable[tuple[str, tuple[str, ...], ServiceCandidate]]) -> list[ServiceCandidate]:
+    """Candidates that share a source root but run different things each get a variant: their deployment's name.
+
+    ``found`` holds (deployment name, what it runs, candidate). Deployments of one root that
+    run the same thing (a Deployment in two overlays) share the variant of the first name.
+    """
+    by_path: dict[str, list[tuple[str, tuple[str, ...], ServiceCandidate]]] = {}
+    for entry in found:
+        by_path.setdefault(entry[2].path, []).append(entry)
+    result = []
+    for members in by_path.values():
+        variants: dict[tuple[str, ...], str] = {}
+        for name, signature, _ in sorted(members, key=lambda m: m[0]):
+            variants.setdefault(signature, name)
+        for _, signature, candidate in members:
+            if len(variants) > 1:
+                variant = variants[signature]
+                candidate = replace(candidate, name=variant, variant=variant, named_by_deployment=True)
+            result.append(candidate)
+    return result
 
 
 # --- images ---------------------------------------------------------------------------

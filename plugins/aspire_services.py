@@ -23,7 +23,7 @@ from readiness import hookimpl
 from readiness.config import Settings
 from readiness.model import Deployment, Diagnostic, Edge, Evidence, Infrastructure, Repository, Service, ServiceCandidate
 from readiness_plugins._addresses import UNKNOWN, Directory
-from readiness_plugins._layout import RepoIndex, index_of, join, parent, read_text, service_name
+from readiness_plugins._layout import RepoIndex, index_of, infrastructure_kind, join, parent, read_text, service_name
 
 MAX_SOURCE_CHARS = 512 * 1024
 MAX_SOURCE_FILES = 20
@@ -313,7 +313,8 @@ def _interpret(
             resources[name] = Resource(name, call.line, directory=target)
         elif call.method == "AddContainer" and name:
             current = name
-            resources[name] = Resource(name, call.line, kind="other", image=literals.argument(call.arguments, 1))
+            image = literals.argument(call.arguments, 1)
+            resources[name] = Resource(name, call.line, kind=infrastructure_kind(image or "") or "other", image=image)
         elif call.method in INFRASTRUCTURE_METHODS and name:
             current = name
             resources[name] = Resource(name, call.line, kind=INFRASTRUCTURE_METHODS[call.method])

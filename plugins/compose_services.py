@@ -23,7 +23,7 @@ from readiness import hookimpl
 from readiness.config import Settings
 from readiness.model import Deployment, Diagnostic, Edge, Evidence, Infrastructure, Repository, Service, ServiceCandidate
 from readiness_plugins import _dockerfile
-from readiness_plugins._addresses import UNKNOWN, Directory, addresses
+from readiness_plugins._addresses import Directory, addresses
 from readiness_plugins._layout import (
     RepoIndex,
     command_text,
@@ -40,6 +40,7 @@ from readiness_plugins._layout import (
     parse_or_warn,
     read_text,
     role_of_command,
+    with_variants,
 )
 from readiness_plugins._safeload import load_yaml_documents
 
@@ -345,27 +346,6 @@ def _signature(service: ComposeService) -> tuple[str, ...]:
     return (*parts, _command(service))
 
 
-def _with_variants(found: list[tuple[ComposeService, ServiceCandidate]]) -> list[ServiceCandidate]:
-    """Services sharing a source root but differing in what they run each get a variant: their compose key."""
-    by_path: dict[str, list[tuple[ComposeService, ServiceCandidate]]] = defaultdict(list)
-    for service, candidate in found:
-        by_path[candidate.path].append((service, candidate))
-    result = []
-    for members in by_path.values():
-        signatures: dict[tuple[str, ...], str] = {}
-        for service, _ in sorted(members, key=lambda m: m[0].key):
-            signatures.setdefault(_signature(service), service.key)
-        for service, candidate in members:
-            if len(signatures) > 1:
-                variant = signatures[_signature(service)]
-                candidate = ServiceCandidate(
-                    candidate.path, variant, candidate.evidence, candidate.role, candidate.manifests,
-                    candidate.dockerfiles, candidate.deployments, variant=variant, named_by_deployment=True,
-                )
-            result.append(candidate)
-    return result
-
-
 _cache: list[tuple[Repository, list[Project], list[Diagnostic]]] = []
 
 
@@ -393,7 +373,7 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
                 infrastructure.append(described)
             elif described is not None:
                 built.append((service, described))
-    return [*_with_variants(built), *infrastructure, *warnings]
+    return [*with_variants((service.key, _signature(service), candidate) for service, candidate in built), *infrastructure, *warnings]
 
 
 # --- edges ------------------------------------------------------------------------------
@@ -415,11 +395,11 @@ def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple
         owners = _owners(project, services, infrastructure)
         aliases = _aliases(project, owners)
         directory = Directory(services, infrastructure, aliases)
-        roles = {s.name: s.role for s in services}
+        names = {s.name for s in services}
         for service in project.services.values():
             source = owners.get(service.key)
-            if source in roles:
-                edges.extend(_service_edges(project, service, source, roles[source], owners, directory))
+            if source in names:
+                edges.extend(_service_edges(project, service, source, owners, directory))
     return edges
 
 
@@ -452,23 +432,21 @@ def _aliases(project: Project, owners: dict[str, str]) -> dict[str, str]:
     return aliases
 
 
-def _service_edges(project: Project, service: ComposeService, source: str, role: str, owners: dict[str, str], directory: Directory) -> list[Edge]:
+def _service_edges(project: Project, service: ComposeService, source: str, owners: dict[str, str], directory: Directory) -> list[Edge]:
     path, start = service.declared[0]
     text = project.texts.get(path, "")
     edges = []
     dependencies_line = max(key_line(text, "depends_on", start + 1), key_line(text, "links", start + 1) if "links" in service.definition else 0)
-    # A browser or a load generator reaches what it depends on over HTTP.
-    protocol = "http" if role in ("frontend", "load-generator") else UNKNOWN
     for dependency in _dependencies(service):
         target = owners.get(dependency)
         if target is not None:
             line = line_of(text, rf"(^|[\s\[\-,'\"]){re.escape(dependency)}($|[\s\]:,'\"])", dependencies_line or start + 1)
-            edges.append(Edge(source, target, protocol, (Evidence(path, line, f"{service.key} depends on {dependency}"),)))
+            edges.append(Edge(source, target, directory.protocol(target, None), (Evidence(path, line, f"{service.key} depends on {dependency}"),)))
     settings = [(path, text, start + 1, name, value) for name, value in _mapping(service.definition.get("environment")).items()]
     settings += _env_file_settings(project, service)
     settings.append((path, text, start + 1, "command", _command(service)))
     for where, where_text, after, variable, value in settings:
-        for address in addresses(value):
+        for address in addresses(value, variable):
             target = directory.resolve(address.host)
             if target is None:
                 continue

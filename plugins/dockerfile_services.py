@@ -35,6 +35,11 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
             continue
         context = _dockerfile.guess_context(index, record.path, dockerfile)
         described = _dockerfile.describe(index, repo.info.name, record.path, dockerfile, context, None, {})
+        if isinstance(described, Infrastructure) and described.kind == "other":
+            # No program source and no known image: a template other builds fill in
+            # (``COPY services/${SERVICE}``), or scripts in a base image; a compose
+            # file or manifest that deploys it says what it is.
+            continue
         if isinstance(described, ServiceCandidate) and record.path.rsplit("/", 1)[-1] not in ("Dockerfile", "Containerfile"):
             # Dockerfile.worker next to Dockerfile: one source tree, and this file's command
             # says nothing about the service the plain Dockerfile builds.

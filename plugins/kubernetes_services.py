@@ -35,6 +35,7 @@ from readiness_plugins._layout import (
     RepoIndex,
     command_text,
     image_basename,
+    image_repository,
     in_non_service_directory,
     index_of,
     mapping,
@@ -45,6 +46,7 @@ from readiness_plugins._layout import (
     parent,
     read_text,
     role_of_command,
+    with_variants,
 )
 from readiness_plugins._safeload import UnsafeDocument, load_yaml_documents, load_yaml_documents_leniently
 
@@ -110,6 +112,8 @@ class Manifests:
     services: list[KubeService] = field(default_factory=list)
     config_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     artifacts: list[Artifact] = field(default_factory=list)
+    chart_dependencies: list[Infrastructure] = field(default_factory=list)
+    """Datastores and brokers a Helm chart pulls in as subcharts (``dependencies:`` in Chart.yaml)."""
     image_aliases: dict[str, str] = field(default_factory=dict)
     """kustomize ``images``: the rewritten image's basename -> the basename the manifests use."""
     texts: dict[str, str] = field(default_factory=dict)
@@ -293,9 +297,22 @@ def _chart(repo: Repository, chart: str, manifests: Manifests) -> tuple[str, dic
         except UnsafeDocument as error:
             manifests.warnings.append(Diagnostic("warning", f"not parsed: {error}", path=file))
             continue
-        document = documents[0] if documents and isinstance(documents[0], dict) else {}
+        document = mapping(documents[0]) if documents else {}
         if target == "chart" and isinstance(document.get("name"), str):
             name = document["name"]
+        if target == "chart":
+            text = data.decode("utf-8", errors="replace")
+            for dependency in document.get("dependencies") or []:
+                kind = infrastructure_kind(str(mapping(dependency).get("name", "")))
+                if kind is not None:
+                    dependency_name = str(mapping(dependency).get("alias") or mapping(dependency)["name"])
+                    line = line_of(text, rf"name:\s*[\"']?{re.escape(str(mapping(dependency)['name']))}")
+                    evidence = Evidence(file, line, f"Helm chart {name!r} depends on the {mapping(dependency)['name']} chart")
+                    # The subchart's Services are named after the release (rendered as the chart name).
+                    deployed_as = [dependency_name] + [f"{name}-{dependency_name}{suffix}" for suffix in ("", "-master", "-primary", "-headless")]
+                    manifests.chart_dependencies.append(
+                        Infrastructure(dependency_name, kind, (evidence,), deployments=tuple(Deployment("helm", file, n, line) for n in deployed_as))
+                    )
         elif target == "values":
             values = document
     return name, values
@@ -468,6 +485,11 @@ def _role(workload: Workload) -> str | None:
     return None
 
 
+def _signature(workload: Workload) -> tuple[str, ...]:
+    """What a workload runs: a migration Job and the Deployment it migrates for share an image, not a command."""
+    return tuple(f"{image_repository(c.image)} {c.command}" for c in workload.containers)
+
+
 def _deployments(workload: Workload) -> tuple[Deployment, ...]:
     kind = "helm" if workload.helm else "kubernetes"
     found = [Deployment(kind, workload.path, workload.name, workload.line)]
@@ -515,10 +537,15 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
     manifests = _manifests(repo)
     locator = Locator(repo, index_of(repo), manifests)
     found: list[ServiceCandidate | Infrastructure | Diagnostic] = []
-    described_images: set[str] = set()
+    workloads = []
     for workload in manifests.workloads:
-        found.append(_describe(workload, locator))
-        described_images.update(image_basename(c.image) for c in workload.containers)
+        described = _describe(workload, locator)
+        if isinstance(described, ServiceCandidate):
+            workloads.append((workload.name, _signature(workload), described))
+        else:
+            found.append(described)
+    found += with_variants(workloads)
+    found += manifests.chart_dependencies
     for artifact in manifests.artifacts:
         basename = image_basename(artifact.image)
         evidence = Evidence(artifact.path, artifact.line, f"skaffold builds image {artifact.image} from {artifact.context}")
@@ -553,7 +580,7 @@ def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple
                 settings += [(workload.path, variable, value) for variable, value in manifests.config_maps.get(config_map, {}).items()]
             settings.append((workload.path, "args", container.command))
             for path, variable, value in settings:
-                for address in addresses(value):
+                for address in addresses(value, variable):
                     target = directory.resolve(address.host)
                     if target is None:
                         continue

@@ -33,9 +33,21 @@ SERVER_FRAMEWORKS = (
     "loopback", "@loopback/core", "sails", "moleculer", "@trpc/server", "elysia", "@grpc/grpc-js", "grpc",
 )
 """HTTP and RPC server frameworks, HTTP first: the first one a package depends on is the evidence."""
-JOB_QUEUES = frozenset({"bull", "bullmq", "bee-queue", "agenda", "kue", "node-resque", "@temporalio/worker"})
+JOB_QUEUES = frozenset(
+    {
+        "bull", "bullmq", "bee-queue", "agenda", "kue", "node-resque", "@temporalio/worker", "amqplib", "amqp-connection-manager",
+        "kafkajs", "nats", "sqs-consumer", "@aws-sdk/client-sqs", "@google-cloud/pubsub", "@azure/service-bus",
+    }
+)
+"""Job queues and broker clients: a package using one and no server framework is a worker."""
 LOAD_TOOLS = frozenset({"artillery", "autocannon", "loadtest", "k6"})
-NOT_SERVICES = frozenset({"react-native", "expo", "electron", "@capacitor/core", "@ionic/react", "@ionic/angular", "nativescript"})
+NOT_SERVICES = frozenset(
+    {
+        "react-native", "expo", "electron", "@capacitor/core", "@ionic/react", "@ionic/angular", "nativescript",
+        "aws-cdk-lib", "aws-cdk", "cdktf", "@pulumi/pulumi",
+    }
+)
+"""Mobile and desktop apps, and infrastructure-as-code programs: none is a deployable service."""
 
 
 def _dependencies(document: dict[str, Any]) -> set[str]:

@@ -228,7 +228,7 @@ def _deployments(deployments: Iterable[Deployment]) -> tuple[Deployment, ...]:
 def _unique_names(groups: Group) -> dict[tuple[str, str], str]:
     """Each group's name: a deployment's name before a directory's; a name two groups want goes to neither, they get their paths."""
     wanted = {
-        key: sorted(members, key=lambda c: (not c.named_by_deployment, c.evidence.path, c.evidence.line, c.name))[0].name
+        key: sorted(members, key=lambda c: (c.variant != key[1], not c.named_by_deployment, c.evidence.path, c.evidence.line, c.name))[0].name
         for key, members in groups.items()
     }
     taken = Counter(wanted.values())
@@ -325,6 +325,11 @@ def detect_edges(
             if edge.source in sources and edge.target in targets and edge.source != edge.target:
                 evidence[edge.source, edge.target, edge.protocol].update(edge.evidence)
         warnings.extend(found_warnings)
+    browsers = {service.name for service in services if service.role in ("frontend", "load-generator")}
+    for source, target, protocol in list(evidence):
+        if protocol == UNKNOWN_PROTOCOL and source in browsers and target in sources:
+            # A UI or a load generator reaches another service over HTTP whatever declared the dependency.
+            evidence[source, target, "http"] |= evidence.pop((source, target, protocol))
     protocols: dict[tuple[str, str], set[str]] = defaultdict(set)
     for source, target, protocol in evidence:
         protocols[source, target].add(protocol)
