@@ -285,8 +285,19 @@ def commands(dockerfile: Dockerfile, target: str | None) -> list[Instruction]:
     ]
 
 
+def leaf_stages(dockerfile: Dockerfile) -> list[int]:
+    """Stages no other stage builds on: the targets a build can mean."""
+    used = {index for leaf in range(len(dockerfile.stages)) for index in needed_stages(dockerfile, str(leaf)) if index != leaf}
+    return [index for index in range(len(dockerfile.stages)) if index not in used]
+
+
 def role_hint(dockerfile: Dockerfile, target: str | None) -> tuple[str, int] | None:
-    """(role, line) when the image says what it is for: a load generator, a UI served statically, a worker."""
+    """(role, line) when the image says what it is for: a load generator, a UI served statically, a worker.
+
+    Without a target, a Dockerfile with several final stages (``api``, ``worker``) says nothing.
+    """
+    if target is None and len(leaf_stages(dockerfile)) > 1:
+        return None
     base = final_base(dockerfile, target) or ""
     base_line = dockerfile.stages[_target_index(dockerfile, target)].line if dockerfile.stages else 0
     if is_load_generator_image(base):

@@ -442,30 +442,40 @@ def _service_edges(project: Project, service: ComposeService, source: str, owner
         if target is not None:
             line = line_of(text, rf"(^|[\s\[\-,'\"]){re.escape(dependency)}($|[\s\]:,'\"])", dependencies_line or start + 1)
             edges.append(Edge(source, target, directory.protocol(target, None), (Evidence(path, line, f"{service.key} depends on {dependency}"),)))
-    settings = [(path, text, start + 1, name, value) for name, value in _mapping(service.definition.get("environment")).items()]
-    settings += _env_file_settings(project, service)
-    settings.append((path, text, start + 1, "command", _command(service)))
-    for where, where_text, after, variable, value in settings:
+    settings = [(name, value) for name, value in _mapping(service.definition.get("environment")).items()]
+    settings.append(("command", _command(service)))
+    located = [(*_where(project, service, variable if variable != "command" else value), variable, value) for variable, value in settings]
+    for where, line, variable, value in located + _env_file_settings(project, service):
         for address in addresses(value, variable):
             target = directory.resolve(address.host)
             if target is None:
                 continue
             protocol = directory.protocol(target, address.scheme, variable)
-            line = line_of(where_text, re.escape(variable) if variable != "command" else re.escape(address.host), after)
             detail = f"{variable}={value}" if variable != "command" else f"command addresses {address.host}"
             edges.append(Edge(source, target, protocol, (Evidence(where, line, detail[:200]),)))
     return edges
 
 
-def _env_file_settings(project: Project, service: ComposeService) -> list[tuple[str, str, int, str, str]]:
-    """(file, text, first line, variable, value) of each ``env_file`` entry, read as compose reads them."""
+def _where(project: Project, service: ComposeService, written: str) -> tuple[str, int]:
+    """The file (of those defining the service) and line where ``written`` appears, overrides included."""
+    words = written.split()
+    needle = re.escape(words[0] if words else written)
+    for path, start in service.declared:
+        line = line_of(project.texts.get(path, ""), needle, start + 1)
+        if line:
+            return path, line
+    return service.declared[0][0], service.declared[0][1]
+
+
+def _env_file_settings(project: Project, service: ComposeService) -> list[tuple[str, int, str, str]]:
+    """(file, line, variable, value) of each ``env_file`` entry, read as compose reads them."""
     found = []
     for path in _env_file_paths(service):
         text = project.env_files.get(path)
         if text is None:
             continue
-        for line in text.splitlines():
+        for number, line in enumerate(text.splitlines(), 1):
             variable, separator, value = line.strip().removeprefix("export ").partition("=")
             if separator and not variable.startswith("#"):
-                found.append((path, text, 1, variable.strip(), value.strip().strip("\"'")))
+                found.append((path, number, variable.strip(), value.strip().strip("\"'")))
     return found

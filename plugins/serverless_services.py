@@ -4,7 +4,7 @@ A ``serverless.yml`` is one service (its ``service:``) rooted at its directory, 
 function a deployment. A SAM template's functions are grouped by their ``CodeUri``:
 each code directory is a service. A CDK app (``cdk.json``) is read for the code assets
 its Lambda functions are built from (``Code.fromAsset(...)``, ``entry: ...``), each a
-service. Functions triggered by HTTP (API Gateway, function URLs, ALB) make a backend;
+service, and the CDK program itself is listed as a tool. Functions triggered by HTTP (API Gateway, function URLs, ALB) make a backend;
 functions triggered only by queues, streams, schedules or storage events make a worker.
 """
 
@@ -88,7 +88,11 @@ def _sam(repo: Repository, index: RepoIndex, path: str, warnings: list[Diagnosti
 
 def _cdk(repo: Repository, index: RepoIndex, path: str) -> list[ServiceCandidate]:
     app = parent(path)
-    found: dict[str, ServiceCandidate] = {}
+    # The CDK program is infrastructure as code: listed as a tool, so its source is not
+    # counted as the code of whatever service encloses it.
+    found: dict[str, ServiceCandidate] = {
+        app: ServiceCandidate(app, service_name(app, repo.info.name), Evidence(path, 1, "CDK app: infrastructure as code"), "tooling", manifests=(path,))
+    }
     sources = [r for r in index.files_under(app) if _CDK_SOURCE.search(r.path) and "node_modules/" not in r.path and "cdk.out/" not in r.path]
     for record in sources[:MAX_CDK_FILES]:
         data = repo.read_bytes(record.path)

@@ -119,7 +119,7 @@ def detect_services(host: PluginHost, repo: Repository, settings: Settings) -> t
             ServiceCandidate(".", repo.info.name, Evidence(".", 0, "no deployment or build manifest found: the repository is one service"))
         )
     overrides = settings.services
-    groups = _apply_overrides(_group(candidates), overrides, settings.source)
+    groups, configured = _apply_overrides(_group(candidates), overrides, settings.source)
     infrastructure = [item for item in infrastructure if not _matches(overrides.ignore, item.name)]
     built_infrastructure = {item.path for item in infrastructure if item.path}
     roles = {key: _role(members, key[0], overrides, key[0] in built_infrastructure) for key, members in groups.items()}
@@ -128,7 +128,7 @@ def detect_services(host: PluginHost, repo: Repository, settings: Settings) -> t
             infrastructure.append(_as_infrastructure(key[0], members))
     groups = {key: members for key, members in groups.items() if roles[key] != "infrastructure"}
     names = _unique_names(groups)
-    owned = _ownership(repo.files, names, overrides)
+    owned = _ownership(repo.files, {key: name for key, name in names.items() if key not in configured}, overrides)
     services: list[Service] = []
     for key, members in sorted(groups.items()):
         path, name = key[0], names[key]
@@ -171,8 +171,13 @@ def _group(candidates: list[ServiceCandidate]) -> Group:
     return groups
 
 
-def _apply_overrides(groups: Group, overrides: ServiceOverrides, source: str | None) -> Group:
-    """Groups without the ignored ones, renamed, merged and split as configured."""
+def _apply_overrides(groups: Group, overrides: ServiceOverrides, source: str | None) -> tuple[Group, set[tuple[str, str]]]:
+    """Groups without the ignored ones, renamed, merged and split as configured; and the groups configuration made.
+
+    A service configuration makes (a split) owns the files its globs match, not everything
+    below its directory: ``src/Inventory*.java`` must not take ``src/Stock.java``.
+    """
+    created: set[tuple[str, str]] = set()
     kept: Group = {key: members for key, members in groups.items() if not _matches(overrides.ignore, key[0])}
     for glob, name in overrides.paths:
         matching = sorted(key for key in kept if _matches((glob,), key[0]) and key[1] != name)
@@ -181,11 +186,12 @@ def _apply_overrides(groups: Group, overrides: ServiceOverrides, source: str | N
             root = _literal_root(glob)
             evidence = Evidence(source or "configuration", 0, f"configured service {name!r} for {glob!r}")
             kept[root, name] = [ServiceCandidate(root, name, evidence, named_by_deployment=True)]
+            created.add((root, name))
             continue
         merged = [c for key in configured + matching for c in kept.pop(key)]
         path = (configured or matching)[0][0]
         kept[path, name] = [replace(c, name=name, named_by_deployment=True) for c in merged]
-    return kept
+    return kept, created
 
 
 def _literal_root(glob: str) -> str:
@@ -243,7 +249,7 @@ def _ownership(files: Iterable[FileRecord], names: dict[tuple[str, str], str], o
     names_by_root: dict[str, list[str]] = defaultdict(list)
     for (path, _), name in names.items():
         names_by_root[path].append(name)
-    configured = [(pathspec.GitIgnoreSpec.from_lines([glob]), name) for glob, name in overrides.paths if name in names.values()]
+    configured = [(pathspec.GitIgnoreSpec.from_lines([glob]), name) for glob, name in overrides.paths]
     owned: dict[str, list[FileRecord]] = defaultdict(list)
     for record in files:
         owner = next((name for spec, name in configured if spec.match_file(record.path)), None)
