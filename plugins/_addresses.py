@@ -104,14 +104,20 @@ def host_names(host: str) -> list[str]:
     return names
 
 
+NOT_CALLED_ROLES = frozenset({"library", "tooling", "load-generator"})
+"""Roles nothing calls over the network: a library is linked, a tool and a load generator only call others."""
+
+
 class Directory:
-    """Every name a service or infrastructure answers to, and what it is."""
+    """Every name a callable service or infrastructure answers to, and what it is."""
 
     def __init__(self, services: Iterable[Service], infrastructure: Iterable[Infrastructure], aliases: Mapping[str, str] | None = None) -> None:
         self.kinds: dict[str, str | None] = {}
         self.names: dict[str, str] = {}
         self._normalized: dict[str, str] = {}
         for service in services:
+            if service.role in NOT_CALLED_ROLES:
+                continue
             self.kinds[service.name] = None
             self._add(service.name, service.name)
             for deployment in service.deployments:

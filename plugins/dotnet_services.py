@@ -28,6 +28,7 @@ _TEST = re.compile(r"Microsoft\.NET\.Test\.Sdk|<IsTestProject>\s*true|\"(xunit|N
 _NOT_SERVICE = re.compile(r"<UseMaui>\s*true|<UseWPF>\s*true|<UseWindowsForms>\s*true|net\d+\.\d+-(android|ios|maccatalyst)|Xamarin\.", re.I)
 _ASPIRE_HOST = re.compile(r"Aspire\.AppHost\.Sdk|<IsAspireHost>\s*true|\"Aspire\.Hosting\.AppHost\"", re.I)
 _ENDPOINTS = re.compile(r"\.Map(Get|Post|Put|Delete|Patch|Methods|Group|Controllers|ControllerRoute|GrpcService|RazorPages|RazorComponents|Hub|ReverseProxy|Fallback\w*|Blazor\w*|Endpoints)\b|\bUseEndpoints\b|\bMapReverseProxy\b")
+_FOREVER = re.compile(r"\bwhile\s*\(\s*true\s*\)|\bfor\s*\(\s*;\s*;\s*\)")
 _BACKGROUND = re.compile(r"\bAddHostedService\s*<|\bAddSubscription\s*<|:\s*BackgroundService\b|\bIHostedService\b")
 
 
@@ -71,8 +72,11 @@ def _project(repo: Repository, index: RepoIndex, path: str, text: str) -> Packag
         return found("backend", "web project (Microsoft.NET.Sdk.Web)")
     if re.search(r"<OutputType>\s*(Exe|WinExe)\s*<", text, re.I):
         program = _program(repo, index, directory)
-        role = "worker" if "Microsoft.Extensions.Hosting" in text or _BACKGROUND.search(program) else "tooling"
-        return found(role, "hosted console app" if role == "worker" else "console app")
+        # A console app that hosts services or loops forever is a long-running worker; one that
+        # runs and exits is a tool.
+        if "Microsoft.Extensions.Hosting" in text or _BACKGROUND.search(program) or _FOREVER.search(program):
+            return found("worker", "long-running console app")
+        return found("tooling", "console app")
     return found(None, "")
 
 

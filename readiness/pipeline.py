@@ -331,20 +331,21 @@ def detect_edges(
             if edge.source in sources and edge.target in targets and edge.source != edge.target:
                 evidence[edge.source, edge.target, edge.protocol].update(edge.evidence)
         warnings.extend(found_warnings)
-    browsers = {service.name for service in services if service.role in ("frontend", "load-generator")}
-    for source, target, protocol in list(evidence):
-        if protocol == UNKNOWN_PROTOCOL and source in browsers and target in sources:
-            # A UI or a load generator reaches another service over HTTP whatever declared the dependency.
-            evidence[source, target, "http"] |= evidence.pop((source, target, protocol))
     protocols: dict[tuple[str, str], set[str]] = defaultdict(set)
     for source, target, protocol in evidence:
         protocols[source, target].add(protocol)
+    browsers = {service.name for service in services if service.role in ("frontend", "load-generator")}
     for (source, target), named in protocols.items():
-        if UNKNOWN_PROTOCOL in named and len(named) > 1:
-            # A declared dependency is evidence for the connection another plugin named the protocol of.
-            declared = evidence.pop((source, target, UNKNOWN_PROTOCOL))
-            for protocol in named - {UNKNOWN_PROTOCOL}:
-                evidence[source, target, protocol] |= declared
+        if UNKNOWN_PROTOCOL not in named:
+            continue
+        declared = evidence.pop((source, target, UNKNOWN_PROTOCOL))
+        known = named - {UNKNOWN_PROTOCOL}
+        if not known and source in browsers and target in sources:
+            # A UI or a load generator reaches another service over HTTP.
+            known = {"http"}
+        # A declared dependency is evidence for the connection another plugin named the protocol of.
+        for protocol in known or {UNKNOWN_PROTOCOL}:
+            evidence[source, target, protocol] |= declared
     edges = [Edge(source, target, protocol, tuple(sorted(found, key=_evidence_order))) for (source, target, protocol), found in sorted(evidence.items())]
     return tuple(edges), warnings
 
