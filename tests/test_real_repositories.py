@@ -8,11 +8,14 @@ documented list of services, with the language and role its documentation gives.
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 
 import jsonschema
 import pytest
 
+from readiness.cli import main
 from readiness.export import load_schema
 
 from conftest import FIXTURES
@@ -103,10 +106,11 @@ EDGES = {
 }
 
 
-def scan(run_cli, fixture: str) -> dict:
-    code, out, err = run_cli("scan", FIXTURES / "services" / fixture, "--format", "json")
-    assert code == 0, err
-    report = json.loads(out)
+@functools.cache
+def scan(fixture: str) -> dict:
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["scan", str(FIXTURES / "services" / fixture), "--format", "json"], out=out, err=err) == 0, err.getvalue()
+    report = json.loads(out.getvalue())
     jsonschema.validate(report, load_schema())
     return report
 
@@ -121,8 +125,8 @@ def recall_and_spurious(report: dict, documented: dict[str, tuple[str, str]]) ->
 
 
 @pytest.mark.parametrize("fixture", sorted(DOCUMENTED))
-def test_the_documented_services_and_only_them(run_cli, fixture):
-    report = scan(run_cli, fixture)
+def test_the_documented_services_and_only_them(fixture):
+    report = scan(fixture)
     found = {s["name"]: s["role"] for s in report["services"]}
     assert {name: role for name, role in found.items() if role not in NOT_DEPLOYABLE} == {n: r for n, (_, r) in DOCUMENTED[fixture].items()}
     assert {(name, role) for name, role in found.items() if role in NOT_DEPLOYABLE} == NOT_DEPLOYABLE_LISTED[fixture]
@@ -132,6 +136,6 @@ def test_the_documented_services_and_only_them(run_cli, fixture):
 
 
 @pytest.mark.parametrize("fixture", sorted(DOCUMENTED))
-def test_recall_and_spurious_rate_meet_the_bar(run_cli, fixture):
-    recall, spurious = recall_and_spurious(scan(run_cli, fixture), DOCUMENTED[fixture])
+def test_recall_and_spurious_rate_meet_the_bar(fixture):
+    recall, spurious = recall_and_spurious(scan(fixture), DOCUMENTED[fixture])
     assert recall >= 0.95 and spurious < 0.05, (recall, spurious)

@@ -7,6 +7,8 @@ published schema.
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import shutil
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from readiness.cli import main
 from readiness.export import load_schema
 
 from conftest import FIXTURES
@@ -25,6 +28,16 @@ def scan(run_cli, path: Path, *extra: str) -> dict:
     code, out, err = run_cli("scan", path, "--format", "json", *extra)
     assert code == 0, err
     report = json.loads(out)
+    jsonschema.validate(report, load_schema())
+    return report
+
+
+@functools.cache
+def scanned(path: Path) -> dict:
+    """A committed fixture's report, scanned once for all the tests that read it."""
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["scan", str(path), "--format", "json"], out=out, err=err) == 0, err.getvalue()
+    report = json.loads(out.getvalue())
     jsonschema.validate(report, load_schema())
     return report
 
@@ -86,8 +99,8 @@ DEMO_EDGES = {
 }
 
 
-def test_demo_services_roles_infrastructure_and_edges(run_cli):
-    report = scan(run_cli, FIXTURES / "demo")
+def test_demo_services_roles_infrastructure_and_edges():
+    report = scanned(FIXTURES / "demo")
     assert services(report) == DEMO_SERVICES
     assert {s["name"] for s in report["services"] if s["ranked"]} == {"checkout-api", "gateway", "inventory", "notifier", "media-codec", "ledger"}
     assert infrastructure(report) == DEMO_INFRASTRUCTURE
@@ -97,12 +110,12 @@ def test_demo_services_roles_infrastructure_and_edges(run_cli):
     assert used_by == {"kafka": ["checkout-api", "inventory", "notifier"], "postgres": ["checkout-api", "inventory", "ledger"], "redis": ["checkout-api", "gateway", "notifier"]}
 
 
-def test_demo_primary_languages(run_cli):
-    assert languages(scan(run_cli, FIXTURES / "demo")) == DEMO_LANGUAGES
+def test_demo_primary_languages():
+    assert languages(scanned(FIXTURES / "demo")) == DEMO_LANGUAGES
 
 
-def test_demo_evidence_names_every_file_that_said_so(run_cli):
-    report = scan(run_cli, FIXTURES / "demo")
+def test_demo_evidence_names_every_file_that_said_so():
+    report = scanned(FIXTURES / "demo")
     checkout = next(s for s in report["services"] if s["name"] == "checkout-api")
     assert [(e["path"], e["line"]) for e in checkout["evidence"]] == [
         ("deploy/k8s/checkout-api.yaml", 4),
@@ -243,9 +256,9 @@ FIXTURE_ANSWERS = {
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURE_ANSWERS))
-def test_fixture_services_infrastructure_and_edges(run_cli, fixture):
+def test_fixture_services_infrastructure_and_edges(fixture):
     expected_services, _, expected_infrastructure, expected_edges = FIXTURE_ANSWERS[fixture]
-    report = scan(run_cli, SERVICES / fixture)
+    report = scanned(SERVICES / fixture)
     assert services(report) == expected_services
     assert infrastructure(report) == expected_infrastructure
     assert edges(report) == expected_edges
@@ -253,26 +266,26 @@ def test_fixture_services_infrastructure_and_edges(run_cli, fixture):
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURE_ANSWERS))
-def test_fixture_primary_languages(run_cli, fixture):
-    assert languages(scan(run_cli, SERVICES / fixture)) == FIXTURE_ANSWERS[fixture][1]
+def test_fixture_primary_languages(fixture):
+    assert languages(scanned(SERVICES / fixture)) == FIXTURE_ANSWERS[fixture][1]
 
 
-def test_services_sharing_a_source_tree_own_the_same_files(run_cli):
-    report = scan(run_cli, SERVICES / "one-dockerfile")
+def test_services_sharing_a_source_tree_own_the_same_files():
+    report = scanned(SERVICES / "one-dockerfile")
     by_name = {s["name"]: s for s in report["services"]}
     assert by_name["api"]["languages"] == by_name["worker"]["languages"] == by_name["migrate"]["languages"]
     assert by_name["api"]["dockerfiles"] == ["Dockerfile"]
     assert by_name["billing"]["dockerfiles"] == ["docker/service.Dockerfile"]
 
 
-def test_the_dotnet_solution_is_a_manifest_of_its_projects(run_cli):
-    report = scan(run_cli, SERVICES / "manifests")
+def test_the_dotnet_solution_is_a_manifest_of_its_projects():
+    report = scanned(SERVICES / "manifests")
     api = next(s for s in report["services"] if s["name"] == "Billing.Api")
     assert api["manifests"] == ["dotnet/Billing.Api/Billing.Api.csproj", "dotnet/Billing.sln"]
 
 
-def test_commented_out_aspire_resources_do_not_count(run_cli):
-    report = scan(run_cli, SERVICES / "aspire")
+def test_commented_out_aspire_resources_do_not_count():
+    report = scanned(SERVICES / "aspire")
     deployments = {d["name"] for s in report["services"] for d in s["deployments"]}
     assert not {"legacy-api", "legacy-api-too"} & deployments
 
@@ -301,8 +314,8 @@ def _warning_prefixes(report: dict) -> set[tuple[str, str]]:
     return found
 
 
-def test_malformed_and_hostile_manifests_warn_naming_the_file_and_the_scan_goes_on(run_cli):
-    report = scan(run_cli, SERVICES / "hostile")
+def test_malformed_and_hostile_manifests_warn_naming_the_file_and_the_scan_goes_on():
+    report = scanned(SERVICES / "hostile")
     assert _warning_prefixes(report) == HOSTILE_WARNINGS
     assert all("\n" not in message for _, message in warnings(report))
     assert [e for e in report["errors"] if e["hook"] != "import"] == []
