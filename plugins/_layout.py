@@ -53,11 +53,14 @@ class RepoIndex:
     records: dict[str, FileRecord]
     paths: list[str]
     directories: set[str] = field(default_factory=set)
+    service_files: list[tuple[str, str]] = field(default_factory=list)
+    """(base name, path) of every file outside test, sample, docs and vendored trees."""
 
     @classmethod
     def of(cls, files: Iterable[FileRecord]) -> RepoIndex:
         records = {record.path: record for record in files}
         index = cls(records, sorted(records))
+        index.service_files = [(posixpath.basename(p), p) for p in index.paths if not in_non_service_directory(p)]
         for path in index.paths:
             directory = parent(path)
             while directory not in index.directories:
@@ -91,9 +94,7 @@ class RepoIndex:
 
     def named(self, predicate: Callable[[str], bool]) -> list[FileRecord]:
         """Files whose base name satisfies ``predicate``, outside test, sample, docs and vendored trees."""
-        return [
-            self.records[p] for p in self.paths if predicate(posixpath.basename(p)) and not in_non_service_directory(p)
-        ]
+        return [self.records[path] for name, path in self.service_files if predicate(name)]
 
 
 _index_cache: list[tuple[Repository, RepoIndex]] = []

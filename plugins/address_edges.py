@@ -21,6 +21,8 @@ MAX_SCANNED_BYTES = 512 * 1024
 EVIDENCE_PER_EDGE = 3
 _URL = re.compile(r"""["'`]([a-z][a-z0-9+.-]{1,20}://[^"'`\s]{1,300})["'`]""")
 _HOST_PORT = re.compile(r"""["'`]([a-z][a-z0-9.-]{1,100}:\d{2,5})["'`]""")
+_MAYBE_ADDRESS = re.compile(rb"://|[\"'`][a-z][a-z0-9.-]{0,100}:\d|_(?:ADDR|ADDRESS|URL|URI|HOST|HOSTNAME|ENDPOINT|BROKERS|BOOTSTRAP_SERVERS|DSN|CONNECTION_STRING)\b")
+"""A cheap look for anything address-like, so files without one are not decoded and searched."""
 _VARIABLE = re.compile(
     r"""(?:["'`]|process\.env\.|import\.meta\.env\.)([A-Z][A-Z0-9_]{1,80}?)_(?:ADDR|ADDRESS|URL|URI|HOST|HOSTNAME|ENDPOINT|BASE_URL|API_URL|BROKERS|BOOTSTRAP_SERVERS|DSN|CONNECTION_STRING)\b"""
 )
@@ -46,7 +48,7 @@ def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple
             if record is None or not record.counted or record.kind is not FileKind.SOURCE or record.language in NOT_PROGRAM_LANGUAGES:
                 continue
             data = repo.read_bytes(path)
-            if data is None:
+            if data is None or not _MAYBE_ADDRESS.search(data, 0, MAX_SCANNED_BYTES):
                 continue
             text = data[:MAX_SCANNED_BYTES].decode("utf-8", errors="replace")
             for match in (*_URL.finditer(text), *_HOST_PORT.finditer(text)):

@@ -29,10 +29,9 @@ def _main_packages(repo: Repository, index: RepoIndex, module: str, nested: set[
         path = record.path
         if not path.endswith(".go") or path.endswith("_test.go") or "/vendor/" in "/" + path or "/testdata/" in "/" + path:
             continue
-        if any(path.startswith(n + "/") for n in nested):
-            continue
         relative = path[len(prefix):]
-        if relative.endswith("main.go") or relative.startswith("cmd/") or "/" not in relative:
+        likely_main = relative.endswith("main.go") or relative.startswith("cmd/") or "/" not in relative
+        if likely_main and not any(path.startswith(n + "/") for n in nested):
             likely.append(path)
     found = []
     for path in likely[:MAX_FILES_CHECKED]:

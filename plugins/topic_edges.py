@@ -48,6 +48,8 @@ CONSUMERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _BROKER_WORDS = {"kafka": b"kafka", "amqp": b"amqp", "nats": b"nats", "sqs": b"sqs"}
 """A file must mention its broker: ``.send("x")`` is Kafka only in code that uses Kafka."""
+_MESSAGING = re.compile(rb"(?i)kafka|amqp|rabbit|nats|sqs|publish|subscri|consume|listener")
+"""Files that say none of these publish or consume nothing; most source files are skipped by it."""
 
 
 def _events_protocol(infrastructure: tuple[Infrastructure, ...]) -> str:
@@ -66,7 +68,7 @@ def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple
             if record is None or not record.counted or record.kind is not FileKind.SOURCE or record.language in NOT_PROGRAM_LANGUAGES:
                 continue
             data = repo.read_bytes(path)
-            if data is None:
+            if data is None or not _MESSAGING.search(data, 0, MAX_SCANNED_BYTES):
                 continue
             lowered = data[:MAX_SCANNED_BYTES].lower()
             text = data[:MAX_SCANNED_BYTES].decode("utf-8", errors="replace")
