@@ -278,6 +278,31 @@ def test_services_sharing_a_source_tree_own_the_same_files():
     assert by_name["billing"]["dockerfiles"] == ["docker/service.Dockerfile"]
 
 
+CELERY_RULE = """
+from readiness import hookimpl
+from readiness.model import Criterion, Rule
+
+CELERY = Rule("EXT101", "celery-task", Criterion.CONCURRENCY, "## What it finds\\n## Why it matters for a Rust rewrite\\n## Example\\n")
+
+@hookimpl
+def readiness_rules():
+    return [CELERY]
+
+@hookimpl
+def readiness_analyze_file(file, text):
+    return [CELERY.finding(file.path, n, "celery task", snippet=line) for n, line in enumerate(text.splitlines(), 1) if "@celery.task" in line]
+"""
+
+
+def test_a_finding_in_code_several_services_ship_belongs_to_each(run_cli, tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "celery_rule.py").write_text(CELERY_RULE)
+    report = scan(run_cli, SERVICES / "one-dockerfile", "--plugins-dir", plugins)
+    found = sorted((f["service"], f["path"], f["line"]) for f in report["findings"])
+    assert found == [(service, "shop/tasks.py", line) for service in ("api", "beat", "migrate", "worker") for line in (8, 13)]
+
+
 def test_the_dotnet_solution_is_a_manifest_of_its_projects():
     report = scanned(SERVICES / "manifests")
     api = next(s for s in report["services"] if s["name"] == "Billing.Api")
