@@ -346,6 +346,9 @@ def describe(
         )
     detail = f"Dockerfile builds an image from {root}"
     role = None
+    if hint is None and infrastructure_kind(base) == "proxy":
+        # A web server image with the repository's pages in it serves a UI.
+        hint = ("frontend", dockerfile.stages[-1].line)
     if hint is not None:
         role, evidence_line = hint
         detail += f" ({role})"

@@ -29,7 +29,7 @@ NOT_SERVICE_DIRECTORIES = frozenset(
 NOT_PROGRAM_LANGUAGES = frozenset(
     {
         "Shell", "PowerShell", "Batchfile", "Dockerfile", "Makefile", "SQL", "PLpgSQL", "PLSQL", "TSQL", "Nginx",
-        "HCL", "Starlark", "Jsonnet", "Smarty", "Go Template", "Mustache", "Handlebars", "CMake", "Nix",
+        "HCL", "Starlark", "Jsonnet", "Mustache", "Handlebars", "CMake", "Nix",
     }
 )
 """Languages of configuration, init scripts and glue: a datastore image built with them is still a datastore."""

@@ -21,6 +21,7 @@ from readiness.model import (
     FileRecord,
     Finding,
     Infrastructure,
+    LanguageTotals,
     LineCounts,
     ReportFormat,
     Repository,
@@ -73,6 +74,17 @@ def readiness_count_lines(path: str, language: str, data: bytes) -> LineCounts |
     """Count code, comment and blank lines of a text file in ``language``.
 
     The first plugin to return counts decides; None means "not my language".
+    """
+
+
+@hookspec(firstresult=True)
+def readiness_primary_language(languages: tuple[LanguageTotals, ...]) -> str | None:
+    """Say which of a service's languages its code is written in.
+
+    :param languages: the service's source and test files per language, most code first.
+
+    The first plugin to answer decides; with no answer, the language with the most code
+    is primary. A Dockerfile or a build script is rarely what a service is written in.
     """
 
 

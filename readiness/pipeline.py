@@ -134,13 +134,14 @@ def detect_services(host: PluginHost, repo: Repository, settings: Settings) -> t
         path, name = key[0], names[key]
         files = owned.get(name, [])
         languages = language_totals(files)
+        primary = host.call_first("readiness_primary_language", languages=languages) if languages else None
         services.append(
             Service(
                 name=name,
                 path=path,
                 role=roles[key],
                 languages=languages,
-                primary_language=languages[0].language if languages else None,
+                primary_language=primary or (languages[0].language if languages else None),
                 evidence=tuple(sorted({c.evidence for c in members}, key=_evidence_order)),
                 manifests=tuple(sorted({m for c in members for m in c.manifests})),
                 dockerfiles=tuple(sorted({d for c in members for d in c.dockerfiles})),

@@ -53,6 +53,7 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.grpc_edges",
     "readiness_plugins.address_edges",
     "readiness_plugins.topic_edges",
+    "readiness_plugins.primary_language",
 )
 
 

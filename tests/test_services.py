@@ -402,7 +402,7 @@ def test_configuration_renames_merges_splits_reroles_and_ignores(make_repo, run_
     by_name = {s["name"]: s for s in report["services"]}
     assert set(by_name) == {"checkout", "gateway", "inventory", "stock-api", "notifier", "payments", "storefront", "acme-common", "admin"}
     assert by_name["payments"]["path"] == "services/ledger"
-    assert {t["language"] for t in by_name["payments"]["languages"]} == {"Rust", "C++"}
+    assert {t["language"] for t in by_name["payments"]["languages"]} == {"Rust", "C++", "CMake", "Dockerfile"}
     assert by_name["stock-api"]["path"] == "services/inventory/src/main/java/com/acme/inventory"
     assert by_name["stock-api"]["languages"][0]["files"] == 3
     assert by_name["inventory"]["languages"][0]["files"] == 4
