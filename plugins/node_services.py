@@ -44,10 +44,18 @@ LOAD_TOOLS = frozenset({"artillery", "autocannon", "loadtest", "k6"})
 NOT_SERVICES = frozenset(
     {
         "react-native", "expo", "electron", "@capacitor/core", "@ionic/react", "@ionic/angular", "nativescript",
-        "aws-cdk-lib", "aws-cdk", "cdktf", "@pulumi/pulumi",
+        "aws-cdk-lib", "aws-cdk", "cdktf", "@pulumi/pulumi", "@docusaurus/core", "vitepress", "vuepress", "nextra",
+        "@storybook/react", "storybook",
     }
 )
-"""Mobile and desktop apps, and infrastructure-as-code programs: none is a deployable service."""
+"""Mobile and desktop apps, infrastructure-as-code programs, documentation sites and component
+catalogues: none is a deployable service."""
+WORKSPACE_FILES = ("pnpm-workspace.yaml", "lerna.json", "nx.json", "turbo.json", "rush.json")
+_DELEGATING = re.compile(
+    r"(?:^|&&|;)\s*(?:npx\s+|pnpm\s+exec\s+)?(?:turbo|nx|lerna|concurrently|npm-run-all|run-p|run-s|docker(?:-compose)?|make)(?:\s|$)"
+    r"|\b(?:pnpm|yarn|npm)\s+(?:-r|--recursive|--filter|-w|--workspaces?|workspaces?)\b"
+)
+"""A start script that only runs other packages' scripts or containers is a monorepo's, not a service's."""
 
 
 def _dependencies(document: dict[str, Any]) -> set[str]:
@@ -58,14 +66,14 @@ def _dependencies(document: dict[str, Any]) -> set[str]:
     return names
 
 
-def _package(path: str, text: str, document: dict[str, Any]) -> Package | None:
+def _package(path: str, text: str, document: dict[str, Any], workspace_root: bool) -> Package | None:
     directory = parent(path)
     name = str(document.get("name") or directory)
     dependencies = _dependencies(document)
     runtime = set(document["dependencies"]) if isinstance(document.get("dependencies"), dict) else set()
     scripts = mapping(document.get("scripts"))
     depends_on = frozenset(normalized(d) for d in dependencies)
-    if document.get("workspaces") or dependencies & NOT_SERVICES:
+    if workspace_root or document.get("workspaces") or dependencies & NOT_SERVICES:
         return None
 
     def found(role: str | None, pattern: str, detail: str) -> Package:
@@ -83,7 +91,7 @@ def _package(path: str, text: str, document: dict[str, Any]) -> Package | None:
     if runtime & JOB_QUEUES:
         queue = sorted(runtime & JOB_QUEUES)[0]
         return found("worker", rf'"{re.escape(queue)}"', f"job queue {queue}")
-    if isinstance(scripts.get("start"), str):
+    if isinstance(scripts.get("start"), str) and not _DELEGATING.search(scripts["start"]):
         return found("backend", r'"start"\s*:', f"start script: {scripts['start'][:80]}")
     if document.get("bin"):
         return found("tooling", r'"bin"\s*:', "command-line tool (bin)")
@@ -102,7 +110,8 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
         document = parse_or_warn(load_json, text, record.path, warnings)
         if not isinstance(document, dict):
             continue
-        package = _package(record.path, text, document)
+        prefix = "" if parent(record.path) == "." else parent(record.path) + "/"
+        package = _package(record.path, text, document, any(index.exists(prefix + name) for name in WORKSPACE_FILES))
         if package is not None:
             packages.append(package)
     return [*candidates(packages, repo.info.name, "package.json"), *warnings]
