@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from readiness.model import Contribution, Deployment, Edge, Evidence, FileRecord, Infrastructure, LanguageTotals, Report
+from readiness.model import Contribution, Deployment, Edge, Evidence, FileRecord, Infrastructure, LanguageTotals, Report, ServiceScore
 
 SCHEMA_VERSION = "1.0"
 
@@ -68,9 +68,32 @@ def _contribution(contribution: Contribution) -> dict[str, Any]:
     return {
         "criterion": contribution.criterion.value,
         "points": contribution.points,
+        "weight": contribution.weight,
         "reason": contribution.reason,
         "rule": contribution.rule,
         "evidence": _evidence(contribution.evidence) if contribution.evidence else None,
+    }
+
+
+def _score(score: ServiceScore) -> dict[str, Any]:
+    return {
+        "verdict": score.verdict.value,
+        "benefit": score.benefit,
+        "effort": score.effort,
+        "confidence": score.confidence,
+        "rank": score.rank,
+        "reasons": list(score.reasons),
+        "changes": list(score.changes),
+        "criteria": [
+            {
+                "criterion": c.criterion.value,
+                "side": c.criterion.side,
+                "score": c.score,
+                "weight": c.weight,
+                "contributions": [_contribution(x) for x in c.contributions],
+            }
+            for c in score.criteria
+        ],
     }
 
 
@@ -90,6 +113,7 @@ def _file(record: FileRecord) -> dict[str, Any]:
 
 
 def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any]:
+    scores = {score.service: score for score in report.scores}
     counted = [record for record in report.files if record.counted]
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -122,7 +146,7 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
                 "manifests": list(service.manifests),
                 "dockerfiles": list(service.dockerfiles),
                 "deployments": [_deployment(d) for d in service.deployments],
-                "contributions": [_contribution(c) for c in report.scores.get(service.name, ())],
+                "score": _score(scores[service.name]) if service.name in scores else None,
             }
             for service in report.services
         ],

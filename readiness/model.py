@@ -312,6 +312,49 @@ class Contribution:
     reason: str
     rule: str | None = None
     evidence: Evidence | None = None
+    weight: float = 1.0
+    """The configured weight that ``points`` already includes, shown so each number can be recomputed."""
+
+
+class Verdict(enum.StrEnum):
+    STRONG_CANDIDATE = "strong candidate"
+    CANDIDATE = "candidate"
+    KEEP = "keep as is"
+    INCONCLUSIVE = "inconclusive"
+    """Too little evidence to say: never silently scored."""
+    NOT_APPLICABLE = "not applicable"
+    """Already Rust, or not a backend service."""
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionScore:
+    criterion: Criterion
+    score: float
+    """0-100: the sum of its contributions' points, capped at 100."""
+    weight: float
+    """How much this criterion counts in its side's total."""
+    contributions: tuple[Contribution, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceScore:
+    """The verdict on one service: what a rewrite gains, what it costs, how sure readiness is."""
+
+    service: str
+    verdict: Verdict
+    benefit: float
+    """0-100, the weighted mean of the benefit criteria's scores."""
+    effort: float
+    """0-100, the weighted mean of the effort criteria's scores."""
+    confidence: float
+    """0-1; below the configured threshold the verdict is inconclusive."""
+    rank: int | None
+    """1 for the best candidate; None for services that are not ranked."""
+    criteria: tuple[CriterionScore, ...]
+    reasons: tuple[str, ...]
+    """The top reasons, in plain words, most important first."""
+    changes: tuple[str, ...] = ()
+    """What would change the verdict."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +413,7 @@ class Report:
     services: tuple[Service, ...]
     findings: tuple[Finding, ...]
     rules: tuple[Rule, ...]
-    scores: Mapping[str, tuple[Contribution, ...]]
+    scores: tuple[ServiceScore, ...]
     diagnostics: tuple[Diagnostic, ...]
     infrastructure: tuple[Infrastructure, ...] = ()
     edges: tuple[Edge, ...] = ()

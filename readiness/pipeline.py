@@ -28,7 +28,6 @@ from readiness.inventory import (
 )
 from readiness.model import (
     ROLES,
-    Contribution,
     Deployment,
     Diagnostic,
     Edge,
@@ -58,10 +57,6 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
     edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
     findings = analyze_files(host, repo, settings, progress) + analyze_services(host, repo, services, settings)
     findings = assign_services(findings, services)
-    scores = {
-        service.name: score_service(host, service, tuple(f for f in findings if f.service == service.name), settings)
-        for service in services
-    }
     plugin_errors = [error.diagnostic() for error in host.drain_errors()]
     return Report(
         tool_version=__version__,
@@ -72,7 +67,7 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         services=services,
         findings=tuple(findings),
         rules=tuple(host.rules[rule_id] for rule_id in sorted({f.rule for f in findings})),
-        scores=scores,
+        scores=(),
         diagnostics=_diagnostics(listing, diagnostics + detection_warnings + edge_warnings + plugin_errors),
         infrastructure=infrastructure,
         edges=edges,
@@ -402,10 +397,3 @@ def assign_services(findings: list[Finding], services: tuple[Service, ...]) -> l
         else:
             assigned.append(finding)
     return sorted(assigned, key=lambda f: (f.path, f.line, f.column, f.rule, f.message, f.service or ""))
-
-
-def score_service(host: PluginHost, service: Service, findings: tuple[Finding, ...], settings: Settings) -> tuple[Contribution, ...]:
-    contributions: list[Contribution] = []
-    for _, produced in host.call_each("readiness_score_service", service=service, findings=findings, settings=settings):
-        contributions.extend(produced)
-    return tuple(contributions)
