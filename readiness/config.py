@@ -7,6 +7,8 @@ and line; the scanned repository's pyproject.toml is only configuration when it 
 
 ``[tool.readiness.services]`` corrects service detection the way code-maat's
 architectural grouping does: path globs name, merge, split, re-role or ignore services.
+``[tool.readiness.scoring]`` overrides the scoring model's weights and thresholds, whose
+defaults live with the model in :mod:`readiness.scoring`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from readiness.model import ROLES
 from readiness.safefs import read_regular_file
+from readiness.scoring import ScoringConfig, config_from_table
 
 CONFIG_FILE_LIMIT = 1 << 20
 MAX_FILE_SIZE_CEILING = 256 << 20
@@ -60,6 +63,8 @@ class Settings:
     """Per-plugin tables, ``[tool.readiness.plugins.NAME]``, passed through untouched."""
     services: ServiceOverrides = ServiceOverrides()
     """Corrections to service detection, ``[tool.readiness.services]``."""
+    scoring: ScoringConfig = ScoringConfig()
+    """Weights and thresholds of the scoring model, ``[tool.readiness.scoring]``."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """Values of the command-line options plugins added."""
     source: str | None = None
@@ -101,6 +106,8 @@ def _settings_from_table(table: Mapping[str, Any], text: str, origin: str) -> Se
                 raise ConfigError(f"{where}: plugins must be a table of tables, one per plugin")
         elif key_name == "services":
             value = _service_overrides(value, text, origin)
+        elif key_name == "scoring":
+            value = _scoring(value, text, origin)
         values[key_name] = value
     return Settings(**values, source=origin)
 
@@ -128,6 +135,16 @@ def _service_overrides(table: Any, text: str, origin: str) -> ServiceOverrides:
         if role not in ROLES:
             raise ConfigError(f"{where(glob)}: unknown role {role!r} for {glob!r} (known: {', '.join(ROLES)})")
     return ServiceOverrides(paths=tuple(paths.items()), roles=tuple(roles.items()), ignore=tuple(ignore))
+
+
+def _scoring(table: Any, text: str, origin: str) -> ScoringConfig:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{origin}:{_line_of_key(text, 'scoring') or 1}: scoring must be a table")
+    try:
+        return config_from_table(table)
+    except ValueError as error:
+        key = str(error).split(":", 1)[0]
+        raise ConfigError(f"{origin}:{_line_of_key(text, key) or _line_of_key(text, 'scoring') or 1}: {error}") from None
 
 
 def _parse(text: str, origin: str) -> dict[str, Any]:

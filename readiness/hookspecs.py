@@ -23,6 +23,7 @@ from readiness.model import (
     Infrastructure,
     LanguageTotals,
     LineCounts,
+    Report,
     ReportFormat,
     Repository,
     Rule,
@@ -134,9 +135,22 @@ def readiness_analyze_service(service: Service, repo: Repository, settings: Sett
 
 @hookspec
 def readiness_score_service(
-    service: Service, findings: tuple[Finding, ...], settings: Settings
-) -> list[Contribution]:
-    """Turn a service's findings into points per criterion.
+    service: Service, findings: tuple[Finding, ...], report: Report, settings: Settings
+) -> list[Contribution | Diagnostic]:
+    """Turn what is known about a service into points per criterion, where it takes domain knowledge.
+
+    Called for each backend and worker service that is not already Rust. The core turns
+    every finding into points by its rule's weight (:mod:`readiness.scoring`); implement
+    this hook for what a rule weight cannot say: an ecosystem mapping, the size of a
+    service from its measurements, whether the team knows Rust.
 
     :param findings: this service's findings from every plugin, sorted by path and line.
+    :param report: the report so far (services, edges, infrastructure, every finding and
+        warning), without scores.
+
+    Return :class:`Contribution` records with ``criterion``, ``points`` (before weighting:
+    the core applies the configured weights and records them), ``reason``, ``rule`` (one
+    this plugin declared, so ``readiness explain`` documents it) and ``evidence``; a
+    contribution without evidence is the plugin's error. Points may be negative: Rust
+    already in the repository lowers the team's risk.
     """

@@ -7,6 +7,7 @@ error diagnostic and the other plugins' results stand.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -15,7 +16,7 @@ from typing import Any
 
 import pathspec
 
-from readiness import __version__
+from readiness import __version__, scoring
 from readiness.config import ServiceOverrides, Settings
 from readiness.inventory import (
     Listing,
@@ -28,6 +29,7 @@ from readiness.inventory import (
 )
 from readiness.model import (
     ROLES,
+    Contribution,
     Deployment,
     Diagnostic,
     Edge,
@@ -58,7 +60,7 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
     findings = analyze_files(host, repo, settings, progress) + analyze_services(host, repo, services, settings)
     findings = assign_services(findings, services)
     plugin_errors = [error.diagnostic() for error in host.drain_errors()]
-    return Report(
+    unscored = Report(
         tool_version=__version__,
         repository=info,
         files=files,
@@ -72,6 +74,7 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         infrastructure=infrastructure,
         edges=edges,
     )
+    return score_services(host, unscored, settings)
 
 
 def _diagnostics(listing: Listing, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
@@ -397,3 +400,44 @@ def assign_services(findings: list[Finding], services: tuple[Service, ...]) -> l
         else:
             assigned.append(finding)
     return sorted(assigned, key=lambda f: (f.path, f.line, f.column, f.rule, f.message, f.service or ""))
+
+
+def score_services(host: PluginHost, report: Report, settings: Settings) -> Report:
+    """The report with every service's verdict: plugins' contributions combined with the findings' by the scoring model."""
+    hook = "readiness_score_service"
+    contributions: dict[str, list[Contribution]] = defaultdict(list)
+    warnings: list[Diagnostic] = []
+    for service in report.services:
+        if not scoring.applicable(service):
+            continue
+        findings = tuple(f for f in report.findings if f.service == service.name)
+        for plugin, produced in host.call_each(hook, service=service, findings=findings, report=report, settings=settings):
+            records, found_warnings = _partition(host, hook, plugin, produced, (Contribution,))
+            warnings.extend(found_warnings)
+            for contribution in records:
+                problem = _unusable(contribution, host)
+                if problem:
+                    host.errors.append(PluginError(plugin, hook, ValueError(f"{service.name}: {problem}")))
+                else:
+                    contributions[service.name].append(contribution)
+    scores = scoring.score_report(report, contributions, host.rules, settings.scoring)
+    cited = {f.rule for f in report.findings} | {c.rule for s in scores for k in s.criteria for c in k.contributions if c.rule}
+    errors = [error.diagnostic() for error in host.drain_errors()]
+    return replace(
+        report,
+        scores=scores,
+        rules=tuple(host.rules[rule_id] for rule_id in sorted(cited)),
+        diagnostics=tuple(dict.fromkeys([*report.diagnostics, *warnings, *errors])),
+        scoring=settings.scoring.parameters(),
+    )
+
+
+def _unusable(contribution: Contribution, host: PluginHost) -> str | None:
+    """Why a plugin's contribution cannot be scored: every point needs evidence and a declared rule, if it names one."""
+    if contribution.evidence is None:
+        return f"contribution without evidence: {contribution.reason!r}"
+    if contribution.rule is not None and contribution.rule not in host.rules:
+        return f"contribution for undeclared rule {contribution.rule}"
+    if not math.isfinite(contribution.points):
+        return f"contribution with {contribution.points} points: {contribution.reason!r}"
+    return None
