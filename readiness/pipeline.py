@@ -420,7 +420,8 @@ def score_services(host: PluginHost, report: Report, settings: Settings) -> Repo
                     host.errors.append(PluginError(plugin, hook, ValueError(f"{service.name}: {problem}")))
                 else:
                     contributions[service.name].append(contribution)
-    scores = scoring.score_report(report, contributions, host.rules, settings.scoring)
+    self_scored = frozenset(host.implementers(hook))
+    scores = scoring.score_report(report, contributions, host.rules, settings.scoring, self_scored)
     cited = {f.rule for f in report.findings} | {c.rule for s in scores for k in s.criteria for c in k.contributions if c.rule}
     errors = [error.diagnostic() for error in host.drain_errors()]
     return replace(

@@ -54,6 +54,11 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.address_edges",
     "readiness_plugins.topic_edges",
     "readiness_plugins.primary_language",
+    "readiness_plugins.rust_ecosystem",
+    "readiness_plugins.team_readiness",
+    "readiness_plugins.service_size",
+    "readiness_plugins.service_fit",
+    "readiness_plugins.service_boundary",
 )
 
 
@@ -154,6 +159,10 @@ class PluginHost:
 
     def has_implementations(self, hook: str) -> bool:
         return bool(getattr(self._pm.hook, hook).get_hookimpls())
+
+    def implementers(self, hook: str) -> list[str]:
+        """The plugins implementing ``hook``, in call order."""
+        return [impl.plugin_name for impl in self._implementations(hook)]
 
     def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Every implementation's non-None result, as (plugin name, result), in call order."""

@@ -383,8 +383,19 @@ class ServiceInputs:
     """Warnings naming one of the service's files: manifests, Dockerfiles, deployments, code."""
 
 
-def score_report(report: Report, contributions: Mapping[str, Sequence[Contribution]], rules: Mapping[str, Rule], config: ScoringConfig) -> tuple[ServiceScore, ...]:
-    """Every service's verdict, ranked; ``contributions`` are the plugins' by service name."""
+def score_report(
+    report: Report,
+    contributions: Mapping[str, Sequence[Contribution]],
+    rules: Mapping[str, Rule],
+    config: ScoringConfig,
+    self_scored: frozenset[str] = frozenset(),
+) -> tuple[ServiceScore, ...]:
+    """Every service's verdict, ranked.
+
+    :param contributions: the plugins' ``readiness_score_service`` results, by service name.
+    :param self_scored: plugins that score their own rules' findings: the model gives those
+        findings no points of its own.
+    """
     by_service: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         if finding.service is not None:
@@ -397,7 +408,7 @@ def score_report(report: Report, contributions: Mapping[str, Sequence[Contributi
             tuple(contributions.get(service.name, ())),
             tuple(_warnings_about(service, report.diagnostics)),
         )
-        scores.append(score_service(inputs, report, rules, config))
+        scores.append(score_service(inputs, report, rules, config, self_scored))
     return rank(scores)
 
 
@@ -424,7 +435,9 @@ def not_applicable(service: Service, reason: str, change: str) -> ServiceScore:
     return ServiceScore(service.name, Verdict.NOT_APPLICABLE, 0.0, 0.0, 1.0, None, (), (reason,), (change,))
 
 
-def score_service(inputs: ServiceInputs, report: Report, rules: Mapping[str, Rule], config: ScoringConfig) -> ServiceScore:
+def score_service(
+    inputs: ServiceInputs, report: Report, rules: Mapping[str, Rule], config: ScoringConfig, self_scored: frozenset[str] = frozenset()
+) -> ServiceScore:
     service = inputs.service
     if not service.ranked:
         return not_applicable(
@@ -452,7 +465,7 @@ def score_service(inputs: ServiceInputs, report: Report, rules: Mapping[str, Rul
     if traffic is not None:
         factors.append(traffic)
     drafts += traffic_drafts
-    drafts += _finding_drafts(inputs.findings, config)
+    drafts += _finding_drafts([f for f in inputs.findings if f.rule not in rules or rules[f.rule].plugin not in self_scored], config)
     drafts += [_plugin_draft(c, config) for c in inputs.contributions]
 
     contributions = _weigh(drafts, factors, config)
@@ -670,7 +683,7 @@ def _ordinal(n: int) -> str:
 
 def _weigh(drafts: list[_Draft], factors: Sequence[ScoreFactor], config: ScoringConfig) -> list[Contribution]:
     """Drafts with diminishing returns per rule and the service's factors applied, strongest first per criterion."""
-    ordered = sorted(drafts, key=lambda d: (d.criterion.value, -d.strength(), d.rule or "", d.evidence.path, d.evidence.line, d.reason))
+    ordered = sorted(drafts, key=lambda d: (d.criterion.value, -abs(d.strength()), d.rule or "", d.evidence.path, d.evidence.line, d.reason))
     seen: dict[tuple[Criterion, str], int] = defaultdict(int)
     contributions = []
     for draft in ordered:
