@@ -15,6 +15,7 @@ import pluggy
 from readiness.config import Settings
 from readiness.model import (
     Contribution,
+    Diagnostic,
     FileClass,
     FileRecord,
     Finding,
@@ -94,6 +95,20 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
 @hookspec
 def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding]:
     """Find rule violations that belong to a whole service (its containers, its history)."""
+
+
+@hookspec
+def readiness_analyze_repository(
+    repo: Repository, services: tuple[Service, ...], settings: Settings
+) -> list[Finding | Diagnostic]:
+    """Find what only the repository as a whole can tell, such as its history; called once per scan.
+
+    Called after service detection, with every service. A finding that belongs to one
+    service carries its name in ``service``; the others are assigned to the deepest
+    service holding their path. A :class:`Diagnostic` among the results is a warning the
+    plugin wants reported (bad input, work skipped, a degraded result); the pipeline
+    fills in ``plugin`` and ``hook``.
+    """
 
 
 @hookspec

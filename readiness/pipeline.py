@@ -49,7 +49,8 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
 
     services = detect_services(host, repo, settings)
     findings = analyze_files(host, repo, settings, progress) + analyze_services(host, repo, services, settings)
-    findings = assign_services(findings, services)
+    repository_findings, repository_diagnostics = analyze_repository(host, repo, services, settings)
+    findings = assign_services(findings + repository_findings, services)
     scores = {
         service.name: score_service(host, service, tuple(f for f in findings if f.service == service.name), settings)
         for service in services
@@ -65,7 +66,7 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         findings=tuple(findings),
         rules=tuple(host.rules[rule_id] for rule_id in sorted({f.rule for f in findings})),
         scores=scores,
-        diagnostics=_diagnostics(listing, diagnostics + plugin_errors),
+        diagnostics=_diagnostics(listing, diagnostics + repository_diagnostics + plugin_errors),
     )
 
 
@@ -138,6 +139,20 @@ def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service
         for plugin, produced in host.call_each("readiness_analyze_service", service=service, repo=repo, settings=settings):
             findings.extend(replace(f, service=service.name) for f in _declared(host, plugin, "readiness_analyze_service", produced))
     return findings
+
+
+def analyze_repository(
+    host: PluginHost, repo: Repository, services: tuple[Service, ...], settings: Settings
+) -> tuple[list[Finding], list[Diagnostic]]:
+    """Repository-wide findings, and the warnings plugins returned among them, tagged with the plugin."""
+    hook = "readiness_analyze_repository"
+    findings: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
+    for plugin, produced in host.call_each(hook, repo=repo, services=services, settings=settings):
+        results = list(produced)
+        diagnostics.extend(replace(d, plugin=plugin, hook=hook) for d in results if isinstance(d, Diagnostic))
+        findings.extend(_declared(host, plugin, hook, (f for f in results if isinstance(f, Finding))))
+    return findings, diagnostics
 
 
 def _declared(host: PluginHost, plugin: str, hook: str, findings: Iterable[Finding]) -> list[Finding]:
