@@ -132,11 +132,12 @@ class LogRange:
 @dataclass(frozen=True, slots=True)
 class RepositoryState:
     head_committed: int
+    bare: bool
     detached: bool
     shallow: bool
     subdirectory: bool
     toplevel: Path
-    """The top of the work tree, where git reads ``.mailmap``."""
+    """The top of the work tree, where git reads ``.mailmap`` (the repository itself when bare)."""
 
 
 def repository_state(root: Path, timeout: float) -> RepositoryState | None:
@@ -147,16 +148,20 @@ def repository_state(root: Path, timeout: float) -> RepositoryState | None:
     code, out = run_git(root, "log", "-1", "--no-show-signature", "--format=%ct", "HEAD", timeout=timeout, ok_codes=(0, 128))
     if code != 0 or not out.strip().isdigit():
         return None
-    _, shape = run_git(root, "rev-parse", "--is-shallow-repository", "--symbolic-full-name", "HEAD", timeout=timeout)
-    shallow, head_ref = (shape.decode("utf-8", "replace").split("\n") + ["", ""])[:2]
-    _, prefix = run_git(root, "rev-parse", "--show-prefix", timeout=timeout)
-    _, toplevel = run_git(root, "rev-parse", "--show-toplevel", timeout=timeout)
+    _, shape = run_git(root, "rev-parse", "--is-bare-repository", "--is-shallow-repository", "--symbolic-full-name", "HEAD", timeout=timeout)
+    bare, shallow, head_ref = (shape.decode("utf-8", "replace").split("\n") + ["", "", ""])[:3]
+    toplevel, subdirectory = root, False
+    if bare != "true":
+        _, prefix = run_git(root, "rev-parse", "--show-prefix", timeout=timeout)
+        _, top = run_git(root, "rev-parse", "--show-toplevel", timeout=timeout)
+        toplevel, subdirectory = Path(os.fsdecode(top.removesuffix(b"\n"))), prefix.strip(b"\n") != b""
     return RepositoryState(
         head_committed=int(out.strip()),
+        bare=bare == "true",
         detached=head_ref == "HEAD",
         shallow=shallow == "true",
-        subdirectory=prefix.strip(b"\n") != b"",
-        toplevel=Path(os.fsdecode(toplevel.removesuffix(b"\n"))),
+        subdirectory=subdirectory,
+        toplevel=toplevel,
     )
 
 
@@ -224,7 +229,8 @@ def _stream(root: Path, arguments: list[str], timeout: float) -> Iterator[bytes]
         process.wait(stderr=captured)
     except GitCommandError as error:
         lines = captured.decode("utf-8", "replace").strip().splitlines()
-        raise HistoryError(f"git log failed: {lines[-1] if lines else f'exit {error.status}'}") from None
+        reason = lines[-1].removeprefix("fatal: ").removeprefix("error: ") if lines else f"exit {error.status}"
+        raise HistoryError(f"git log failed: {reason}") from None
 
 
 class _Drain:

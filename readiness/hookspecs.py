@@ -107,7 +107,7 @@ def readiness_analyze_repository(
     service carries its name in ``service``; the others are assigned to the deepest
     service holding their path. A :class:`Diagnostic` among the results is a warning the
     plugin wants reported (bad input, work skipped, a degraded result); the pipeline
-    fills in ``plugin`` and ``hook``.
+    reports it as a warning with ``plugin`` and ``hook`` filled in.
     """
 
 

@@ -144,13 +144,16 @@ def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service
 def analyze_repository(
     host: PluginHost, repo: Repository, services: tuple[Service, ...], settings: Settings
 ) -> tuple[list[Finding], list[Diagnostic]]:
-    """Repository-wide findings, and the warnings plugins returned among them, tagged with the plugin."""
+    """Repository-wide findings, and the warnings plugins returned among them, tagged with the plugin.
+
+    A plugin's own diagnostics are warnings about its input; only a failing plugin is an error.
+    """
     hook = "readiness_analyze_repository"
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = []
     for plugin, produced in host.call_each(hook, repo=repo, services=services, settings=settings):
         results = list(produced)
-        diagnostics.extend(replace(d, plugin=plugin, hook=hook) for d in results if isinstance(d, Diagnostic))
+        diagnostics.extend(replace(d, level="warning", plugin=plugin, hook=hook) for d in results if isinstance(d, Diagnostic))
         findings.extend(_declared(host, plugin, hook, (f for f in results if isinstance(f, Finding))))
     return findings, diagnostics
 

@@ -32,6 +32,7 @@ DISABLE_AUTOLOAD_ENV = "READINESS_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN_PLUGINS = (
     "readiness_plugins.languages",
     "readiness_plugins.line_counts",
+    "readiness_plugins.history",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
 )

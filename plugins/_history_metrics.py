@@ -1,0 +1,142 @@
+"""Churn, ownership, coupling and pain commits, tallied over a stream of commits.
+
+Commits arrive newest first and are folded in one at a time; only running totals are
+kept (one per file ever changed in the window, one per service, one per pair of services
+changed together), so memory follows the number of files, not of commits.
+
+Renames are followed backwards: once a commit renamed ``old`` to ``new``, the older
+changes of ``old`` count for the file's current name, and so for the service that holds
+it now.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from readiness.model import Criterion, Service
+
+from readiness_plugins._gitlog import HistoryCommit
+from readiness_plugins._pain_commits import classify
+
+DAY = 86_400
+
+
+@dataclass(slots=True)
+class ChangeTally:
+    """Running totals of the changes to one file or one service."""
+
+    commits: int = 0
+    added: int = 0
+    removed: int = 0
+    first: int = 0
+    """Author time of the oldest change seen (0 until one is)."""
+    last: int = 0
+    days: set[int] = field(default_factory=set)
+    """Days (UTC) with at least one change."""
+    authors: Counter[str] = field(default_factory=Counter)
+    """Commits per author (after .mailmap)."""
+    created: bool = False
+    """A commit in the window added the file."""
+
+    def record(self, when: int, author: str, added: int, removed: int) -> None:
+        self.commits += 1
+        self.added += added
+        self.removed += removed
+        self.first = when if not self.first else min(self.first, when)
+        self.last = max(self.last, when)
+        self.days.add(when // DAY)
+        self.authors[author] += 1
+
+    def main_author(self) -> tuple[str, float]:
+        """The author of most commits (ties by name) and their share of the commits."""
+        if not self.commits:
+            return "", 0.0
+        name, count = min(self.authors.items(), key=lambda item: (-item[1], item[0]))
+        return name, count / self.commits
+
+
+@dataclass(frozen=True, slots=True)
+class PainCommit:
+    sha: str
+    authored: int
+    subject: str
+    path: str
+    """The service's file this commit changed most."""
+
+
+@dataclass(slots=True)
+class PainTally:
+    count: int = 0
+    cited: list[PainCommit] = field(default_factory=list)
+    """The newest ones, up to the citation cap."""
+
+
+class HistoryTally:
+    """Everything the history rules need, folded from commits one at a time."""
+
+    def __init__(self, services: Iterable[Service], *, cited_commits: int, coupling_max_files: int, skip_root_changes: bool = False) -> None:
+        service_list = list(services)
+        self._deepest_first = sorted(((s.path, s.name) for s in service_list), key=lambda item: (-len(item[0]), item[0]))
+        self._owners: dict[str, str | None] = {}
+        self._aliases: dict[str, str] = {}
+        self._cited_commits = cited_commits
+        self._coupling_max_files = coupling_max_files
+        self._skip_root_changes = skip_root_changes
+        self.files: dict[str, ChangeTally] = {}
+        self.services: dict[str, ChangeTally] = {s.name: ChangeTally() for s in service_list}
+        self.pain: dict[tuple[str, Criterion], PainTally] = {}
+        self.coupling: Counter[tuple[str, str]] = Counter()
+        self.commits = 0
+        self.oldest = 0
+        self.newest = 0
+        self.root_commits_skipped = 0
+
+    def owner(self, path: str) -> str | None:
+        """The service whose directory is the deepest one holding ``path``."""
+        if path not in self._owners:
+            self._owners[path] = next(
+                (name for service_path, name in self._deepest_first if service_path == "." or path.startswith(service_path + "/")),
+                None,
+            )
+        return self._owners[path]
+
+    def add(self, commit: HistoryCommit) -> None:
+        self.commits += 1
+        self.oldest = commit.authored if not self.oldest else min(self.oldest, commit.authored)
+        self.newest = max(self.newest, commit.authored)
+        if self._skip_root_changes and not commit.parents:
+            # At a shallow clone's boundary git shows the whole tree as added by this commit.
+            self.root_commits_skipped += 1
+            return
+        author = commit.author.name or commit.author.email or "unknown"
+        when = commit.authored
+        per_service: dict[str, list[tuple[int, int, str]]] = {}
+        for path, change in commit.stats.files.items():
+            current = self._aliases.get(str(path), str(path))
+            added, removed = int(change["insertions"]), int(change["deletions"])
+            tally = self.files.get(current)
+            if tally is None:
+                tally = self.files[current] = ChangeTally()
+            tally.record(when, author, added, removed)
+            if change["change_type"] == "A":
+                tally.created = True
+            service = self.owner(current)
+            if service is not None:
+                per_service.setdefault(service, []).append((added, removed, current))
+        for new, old in commit.renamed_from.items():
+            self._aliases[old] = self._aliases.get(new, new)
+        for service, changes in per_service.items():
+            self.services[service].record(when, author, sum(c[0] for c in changes), sum(c[1] for c in changes))
+        if len(per_service) > 1 and len(commit.stats.files) <= self._coupling_max_files:
+            self.coupling.update(combinations(sorted(per_service), 2))
+        criterion = classify(commit.subject) if per_service else None
+        if criterion is not None:
+            for service, changes in per_service.items():
+                pain = self.pain.setdefault((service, criterion), PainTally())
+                pain.count += 1
+                if len(pain.cited) < self._cited_commits:
+                    *_, path = min(changes, key=lambda change: (-change[0] - change[1], change[2]))
+                    pain.cited.append(PainCommit(commit.sha, when, commit.subject, path))
