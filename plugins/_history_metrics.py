@@ -2,7 +2,8 @@
 
 Commits arrive newest first and are folded in one at a time; only running totals are
 kept (one per file ever changed in the window, one per service, one per pair of services
-changed together), so memory follows the number of files, not of commits.
+changed together), so memory follows the number of files, not of commits. Even the days
+a file changed on are bits of one integer, at most a window's worth.
 
 Renames are followed backwards: once a commit renamed ``old`` to ``new``, the older
 changes of ``old`` count for the file's current name, and so for the service that holds
@@ -34,20 +35,27 @@ class ChangeTally:
     first: int = 0
     """Author time of the oldest change seen (0 until one is)."""
     last: int = 0
-    days: set[int] = field(default_factory=set)
-    """Days (UTC) with at least one change."""
+    day_bits: int = 0
+    """Bit n set: a change on the n-th day (UTC) before the anchor day, HEAD's; see :meth:`HistoryTally.day_bit`."""
     authors: Counter[str] = field(default_factory=Counter)
     """Commits per author (after .mailmap)."""
     created: bool = False
     """A commit in the window added the file."""
 
-    def record(self, when: int, author: str, added: int, removed: int) -> None:
+    @property
+    def active_days(self) -> int:
+        """Days with at least one change."""
+        return self.day_bits.bit_count()
+
+    def record(self, when: int, day_bit: int, author: str, added: int, removed: int) -> None:
         self.commits += 1
         self.added += added
         self.removed += removed
-        self.first = when if not self.first else min(self.first, when)
-        self.last = max(self.last, when)
-        self.days.add(when // DAY)
+        if not self.first or when < self.first:
+            self.first = when
+        if when > self.last:
+            self.last = when
+        self.day_bits |= day_bit
         self.authors[author] += 1
 
     def main_author(self) -> tuple[str, float]:
@@ -77,8 +85,12 @@ class PainTally:
 class HistoryTally:
     """Everything the history rules need, folded from commits one at a time."""
 
-    def __init__(self, services: Iterable[Service], *, cited_commits: int, coupling_max_files: int, skip_root_changes: bool = False) -> None:
+    def __init__(
+        self, services: Iterable[Service], *, anchor: int, window_days: int, cited_commits: int, coupling_max_files: int, skip_root_changes: bool = False
+    ) -> None:
         service_list = list(services)
+        self._anchor_day = anchor // DAY
+        self._window_days = window_days
         self._deepest_first = sorted(((s.path, s.name) for s in service_list), key=lambda item: (-len(item[0]), item[0]))
         self._owners: dict[str, str | None] = {}
         self._aliases: dict[str, str] = {}
@@ -103,6 +115,11 @@ class HistoryTally:
             )
         return self._owners[path]
 
+    def day_bit(self, when: int) -> int:
+        """The bit of ``when``'s day: days counted back from the anchor's, author dates older
+        than the window (rebased work) sharing the oldest bit, later ones the newest."""
+        return 1 << min(max(self._anchor_day - when // DAY, 0), self._window_days)
+
     def add(self, commit: HistoryCommit) -> None:
         self.commits += 1
         self.oldest = commit.authored if not self.oldest else min(self.oldest, commit.authored)
@@ -113,6 +130,7 @@ class HistoryTally:
             return
         author = commit.author.name or commit.author.email or "unknown"
         when = commit.authored
+        day_bit = self.day_bit(when)
         per_service: dict[str, list[tuple[int, int, str]]] = {}
         for path, change in commit.stats.files.items():
             current = self._aliases.get(str(path), str(path))
@@ -120,7 +138,7 @@ class HistoryTally:
             tally = self.files.get(current)
             if tally is None:
                 tally = self.files[current] = ChangeTally()
-            tally.record(when, author, added, removed)
+            tally.record(when, day_bit, author, added, removed)
             if change["change_type"] == "A":
                 tally.created = True
             service = self.owner(current)
@@ -129,7 +147,7 @@ class HistoryTally:
         for new, old in commit.renamed_from.items():
             self._aliases[old] = self._aliases.get(new, new)
         for service, changes in per_service.items():
-            self.services[service].record(when, author, sum(c[0] for c in changes), sum(c[1] for c in changes))
+            self.services[service].record(when, day_bit, author, sum(c[0] for c in changes), sum(c[1] for c in changes))
         if len(per_service) > 1 and len(commit.stats.files) <= self._coupling_max_files:
             self.coupling.update(combinations(sorted(per_service), 2))
         criterion = classify(commit.subject) if per_service else None

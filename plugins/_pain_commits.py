@@ -99,6 +99,9 @@ _KINDS: tuple[tuple[Criterion, str, re.Pattern[str]], ...] = (
     ),
 )
 
+# Most subjects name no problem at all; one search over every kind's words settles them.
+_ANY_KIND = re.compile("|".join(f"(?:{pattern.pattern})" for _, _, pattern in _KINDS))
+
 PAIN_CRITERIA = tuple(criterion for criterion, _, _ in _KINDS)
 KIND_NAMES = {criterion: name for criterion, name, _ in _KINDS}
 
@@ -106,9 +109,9 @@ KIND_NAMES = {criterion: name for criterion, name, _ in _KINDS}
 def classify(subject: str) -> Criterion | None:
     """The criterion a commit subject says its commit relieved, or None."""
     text = subject[:MAX_SUBJECT].lower()
-    if _CVE.search(text):
+    if "cve-" in text and _CVE.search(text):
         return Criterion.SECURITY
-    if _NOT_THE_PRODUCT.search(text) or not _FIX_INTENT.search(text):
+    if not _ANY_KIND.search(text) or _NOT_THE_PRODUCT.search(text) or not _FIX_INTENT.search(text):
         return None
     for criterion, _, pattern in _KINDS:
         if pattern.search(text):

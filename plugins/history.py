@@ -362,7 +362,14 @@ def _mine(repo: Repository, services: tuple[Service, ...], config: HistorySettin
         warnings.append(Diagnostic("warning", "history: detached HEAD: reading the history of the checked-out commit"))
 
     def tally(detail: Detail) -> HistoryTally:
-        folded = HistoryTally(services, cited_commits=config.cited_commits, coupling_max_files=config.coupling_max_files, skip_root_changes=state.shallow)
+        folded = HistoryTally(
+            services,
+            anchor=state.head_committed,
+            window_days=config.window_days,
+            cited_commits=config.cited_commits,
+            coupling_max_files=config.coupling_max_files,
+            skip_root_changes=state.shallow,
+        )
         for commit in read_history(repo.root, log_range, detail, timeout):
             folded.add(commit)
         return folded
@@ -427,7 +434,7 @@ def _churn_finding(service: Service, churn: ChangeTally, config: HistorySettings
         "commits": churn.commits,
         "lines_added": churn.added,
         "lines_removed": churn.removed,
-        "active_days": len(churn.days),
+        "active_days": churn.active_days,
         "authors": len(churn.authors),
         "window_days": config.window_days,
         "code_lines": code,
@@ -445,7 +452,7 @@ def _churn_finding(service: Service, churn: ChangeTally, config: HistorySettings
             facts["churn_ratio"] = round((churn.added + churn.removed) / code, 3)
         ratio = f" ({facts['churn_ratio']}x its {code:,} lines of code)" if code else ""
         message = (
-            f"{churn.commits:,} commits by {len(churn.authors)} authors on {len(churn.days)} days in the "
+            f"{churn.commits:,} commits by {len(churn.authors)} authors on {churn.active_days} days in the "
             f"{config.window_days} days to HEAD; +{churn.added:,}/-{churn.removed:,} lines{ratio}; "
             f"last change {_date(churn.last)}"
         )
@@ -476,11 +483,11 @@ def _young_finding(service: Service, files: list[str], churn: ChangeTally, tally
     if not histories or any(history is None or not history.created for history in histories):
         return None
     age = _days_between(churn.first, head)
-    share = len(churn.days) / (age + 1)
+    share = churn.active_days / (age + 1)
     if age > config.young_days or share < config.young_active_share:
         return None
-    message = f"created {_date(churn.first)}, {age} days before HEAD; changed on {len(churn.days)} of its {age + 1} days ({share:.0%})"
-    facts = {"created": _date(churn.first), "age_days": age, "active_days": len(churn.days), "active_share": round(share, 3), "commits": churn.commits}
+    message = f"created {_date(churn.first)}, {age} days before HEAD; changed on {churn.active_days} of its {age + 1} days ({share:.0%})"
+    facts = {"created": _date(churn.first), "age_days": age, "active_days": churn.active_days, "active_share": round(share, 3), "commits": churn.commits}
     return replace(YOUNG_CODE.finding(service.path, 1, message, facts=facts), service=service.name)
 
 
@@ -530,7 +537,7 @@ def _hotspot_findings(repo: Repository, tally: HistoryTally, config: HistorySett
         for rank, (score, record, history, weight) in enumerate(candidates[: config.hotspots_per_service], 1):
             message = (
                 f"hotspot #{rank} of {service or 'the files outside services'}: {history.commits} commits on "
-                f"{len(history.days)} days x {weight:,} lines of code = {score:,}"
+                f"{history.active_days} days x {weight:,} lines of code = {score:,}"
             )
             facts = {
                 "rank": rank,
@@ -539,7 +546,7 @@ def _hotspot_findings(repo: Repository, tally: HistoryTally, config: HistorySett
                 "code_lines": weight,
                 "lines_added": history.added,
                 "lines_removed": history.removed,
-                "active_days": len(history.days),
+                "active_days": history.active_days,
                 "authors": len(history.authors),
                 "first_change": _date(history.first),
                 "last_change": _date(history.last),
