@@ -16,12 +16,12 @@ repository run from an untrusted environment:
 So git is started by :func:`readiness.git.popen_git` (environment built from scratch,
 every setting that can run a program turned off, no pager, no prompt), with the extra
 log options below, and GitPython supplies everything that spawns nothing: its
-``Git.AutoInterrupt`` owns the process (it terminates and reaps git when the reader stops
-early or raises), ``GitCommandError`` carries a failure's exit status, and each commit is
-parsed into GitPython's own types: ``Actor`` for the author (after ``.mailmap``) and
-``Stats`` for the per-file insertions, deletions and change type, the very record
-``Commit.stats`` returns, from the ``--raw --numstat`` output ``Commit.stats`` itself asks
-git for, but for every commit from one process.
+``Git.AutoInterrupt`` wraps the process (a failed exit becomes ``GitCommandError``, and git
+is terminated should the reader be dropped unclosed), and each commit is parsed into
+GitPython's own types: ``Actor`` for the author (after ``.mailmap``) and ``Stats`` for the
+per-file insertions, deletions and change type, the very record ``Commit.stats`` returns,
+from the ``--raw --numstat`` output ``Commit.stats`` itself asks git for, but for every
+commit from one process.
 
 The stream is read in fixed-size chunks and parsed one commit at a time, so memory holds
 one commit, not the history.

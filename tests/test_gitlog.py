@@ -114,9 +114,9 @@ def test_an_abandoned_stream_stops_and_reaps_git(make_history, monkeypatch):
 
     real_popen = _gitlog.popen_git
     monkeypatch.setattr(_gitlog, "popen_git", recording_popen)
-    # More output than a pipe holds, so git is still writing when the reader stops.
+    # More output than a pipe holds (about 115 bytes a file), so git is still writing when the reader stops.
     repo = make_history([
-        Commit("2025-01-01T10:00:00+00:00", "big", {f"f{n:04}.py": "x\n" for n in range(5000)}),
+        Commit("2025-01-01T10:00:00+00:00", "big", {f"f{n:04}.py": "x\n" for n in range(1200)}),
         Commit("2025-01-02T10:00:00+00:00", "small", {"f0000.py": "y\n"}),
     ])
     stream = read_history(repo, LogRange(None, 100), Detail.LINES, 30)
@@ -124,3 +124,15 @@ def test_an_abandoned_stream_stops_and_reaps_git(make_history, monkeypatch):
     stream.close()
     [process] = started
     assert process.returncode == -9
+
+
+def test_a_subdirectory_reads_only_its_own_commits_with_relative_paths(make_history):
+    repo = make_history([
+        Commit("2025-01-01T10:00:00+00:00", "Both", {"services/a/x.py": "x = 1\n", "other/y.py": "y = 1\n"}),
+        Commit("2025-01-02T10:00:00+00:00", "Other only", {"other/y.py": "y = 2\n"}),
+        Commit("2025-01-03T10:00:00+00:00", "Services only", {"services/a/x.py": "x = 2\n"}),
+    ])
+    state = repository_state(repo / "services", 30)
+    assert state is not None and (state.subdirectory, state.toplevel) == (True, repo)
+    commits = list(read_history(repo / "services", LogRange(None, 10, subdirectory=True), Detail.LINES, 30))
+    assert [(c.subject, sorted(c.stats.files)) for c in commits] == [("Services only", ["a/x.py"]), ("Both", ["a/x.py"])]
