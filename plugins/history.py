@@ -335,7 +335,7 @@ def _blocking_attributes(repo: Repository, state: RepositoryState) -> str | None
     while above != state.toplevel and above != above.parent:
         above = above.parent
         if not _regular_or_absent(above / ".gitattributes"):
-            return str(above / ".gitattributes")
+            return Path(os.path.relpath(above / ".gitattributes", repo.root.resolve())).as_posix()
     return None
 
 

@@ -452,12 +452,19 @@ def test_the_environment_of_a_git_hook_cannot_redirect_history(make_history, mon
     assert scan(run_cli, repo) == expected
 
 
-@pytest.mark.parametrize("where", [".gitattributes", "services/svc/.gitattributes"])
-def test_a_fifo_gitattributes_is_not_handed_to_git(where, make_history, run_cli):
+@pytest.mark.parametrize(
+    ("fifo", "scanned", "reported"),
+    [
+        (".gitattributes", ".", ".gitattributes"),
+        ("services/svc/.gitattributes", ".", "services/svc/.gitattributes"),
+        (".gitattributes", "services", "../.gitattributes"),
+    ],
+)
+def test_a_fifo_gitattributes_is_not_handed_to_git(fifo, scanned, reported, make_history, run_cli):
     repo = make_history(SMALL)
-    os.mkfifo(repo / where)
-    report = scan(run_cli, repo)
-    assert history_warnings(report) == [f"history: not read: {where} is not a regular file, git would block reading it"]
+    os.mkfifo(repo / fifo)
+    report = scan(run_cli, repo / scanned)
+    assert history_warnings(report) == [f"history: not read: {reported} is not a regular file, git would block reading it"]
 
 
 def test_the_readme_lists_every_setting_with_its_default():
