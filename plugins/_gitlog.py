@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import enum
 import os
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from git.util import Actor, Stats
 
 from readiness.git import popen_git, run_git
 
+_FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
 _CHUNK = 1 << 16
 _MAX_TOKEN = 1 << 20
 """A path or subject longer than this is cut: git never needs one, a hostile history might."""
@@ -264,6 +266,11 @@ def _nul_separated(stream: IO[bytes]) -> Iterator[bytes]:
         yield rest
 
 
+def _path(raw: bytes) -> str:
+    """A path as the inventory spells it (``os.fsdecode``: undecodable bytes kept as surrogates)."""
+    return raw.decode(_FS_ENCODING, _FS_ERRORS)
+
+
 def _parse(tokens: Iterator[bytes]) -> Iterator[HistoryCommit]:
     """Commits from ``git log -z --raw [--numstat] --format=_FORMAT``.
 
@@ -291,26 +298,28 @@ def _parse(tokens: Iterator[bytes]) -> Iterator[HistoryCommit]:
             path = next(tokens, b"")
             if status in (b"R", b"C"):
                 old, path = path, next(tokens, b"")
-                renamed_from[os.fsdecode(path)] = os.fsdecode(old)
-            files[os.fsdecode(path)] = {"insertions": 0, "deletions": 0, "lines": 0, "change_type": status.decode("ascii", "replace")}
+                renamed_from[_path(path)] = _path(old)
+            files[_path(path)] = {"insertions": 0, "deletions": 0, "lines": 0, "change_type": status.decode("ascii", "replace")}
         else:
             added, _, remainder = token.partition(b"\t")
             removed, _, path = remainder.partition(b"\t")
             if not path:
                 next(tokens, b"")
                 path = next(tokens, b"")
-            entry = files.setdefault(os.fsdecode(path), {"insertions": 0, "deletions": 0, "lines": 0, "change_type": "M"})
+            entry = files.setdefault(_path(path), {"insertions": 0, "deletions": 0, "lines": 0, "change_type": "M"})
             insertions = int(added) if added.isdigit() else 0
             deletions = int(removed) if removed.isdigit() else 0
-            entry.update(insertions=insertions, deletions=deletions, lines=insertions + deletions)
+            entry["insertions"], entry["deletions"], entry["lines"] = insertions, deletions, insertions + deletions
     if header is not None:
         yield _commit(header, files, renamed_from)
 
 
 def _commit(header: list[bytes], files: dict[str, dict[str, int | str]], renamed_from: dict[str, str]) -> HistoryCommit:
     sha, parents, authored, committed, name, email, subject = (field.decode("utf-8", "replace") for field in header)
-    insertions = sum(int(f["insertions"]) for f in files.values())
-    deletions = sum(int(f["deletions"]) for f in files.values())
+    insertions = deletions = 0
+    for change in files.values():
+        insertions += change["insertions"]  # type: ignore[operator]
+        deletions += change["deletions"]  # type: ignore[operator]
     total = {"insertions": insertions, "deletions": deletions, "lines": insertions + deletions, "files": len(files)}
     return HistoryCommit(
         sha=sha,

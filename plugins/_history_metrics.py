@@ -56,7 +56,7 @@ class ChangeTally:
         if when > self.last:
             self.last = when
         self.day_bits |= day_bit
-        self.authors[author] += 1
+        self.authors[author] = self.authors.get(author, 0) + 1
 
     def main_author(self) -> tuple[str, float]:
         """The author of most commits (ties by name) and their share of the commits."""
@@ -132,16 +132,17 @@ class HistoryTally:
         when = commit.authored
         day_bit = self.day_bit(when)
         per_service: dict[str, list[tuple[int, int, str]]] = {}
+        aliases, files, owners = self._aliases, self.files, self._owners
         for path, change in commit.stats.files.items():
-            current = self._aliases.get(str(path), str(path))
-            added, removed = int(change["insertions"]), int(change["deletions"])
-            tally = self.files.get(current)
+            current = aliases.get(path, path)  # type: ignore[call-overload]
+            added, removed = change["insertions"], change["deletions"]
+            tally = files.get(current)
             if tally is None:
-                tally = self.files[current] = ChangeTally()
+                tally = files[current] = ChangeTally()
             tally.record(when, day_bit, author, added, removed)
             if change["change_type"] == "A":
                 tally.created = True
-            service = self.owner(current)
+            service = owners[current] if current in owners else self.owner(current)
             if service is not None:
                 per_service.setdefault(service, []).append((added, removed, current))
         for new, old in commit.renamed_from.items():
