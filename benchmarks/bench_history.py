@@ -15,8 +15,9 @@ In one run, over the same range (the history window and commit cap readiness use
   commit; timed on the first ``--naive-sample`` commits and scaled, since the full loop
   takes minutes.
 
-Times are the best of ``--repeat`` runs, wall time and CPU time (git's plus Python's): on
-a shared machine wall time swings with the neighbours' load, CPU time much less. Memory is measured in separate runs (tracemalloc
+Times are the best of ``--repeat`` interleaved rounds, wall time and CPU time (git's plus
+Python's): on a shared machine wall time swings with the neighbours' load, CPU time much
+less. Memory is measured in separate runs (tracemalloc
 slows Python down): the pass's peak Python allocation over the newest half of the range
 and over all of it, which should be about the same since tallies grow with files, not
 commits. Target: readiness within 1.5x of the floor.
@@ -119,18 +120,20 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def best_of(repeat: int, run: Callable[[], object]) -> tuple[float, float]:
-    """The best wall time and the best CPU time of ``repeat`` runs.
+def best_of(repeat: int, runs: dict[str, Callable[[], object]]) -> dict[str, tuple[float, float]]:
+    """The best wall time and the best CPU time of each run over ``repeat`` rounds.
 
-    On a shared machine wall time swings with the neighbours' load; CPU time much less.
+    Rounds interleave the runs, so a neighbour's burst of load hits them alike; on a
+    shared machine wall time swings with that load, CPU time much less.
     """
-    walls, cpus = [], []
+    best = {name: (float("inf"), float("inf")) for name in runs}
     for _ in range(repeat):
-        wall, cpu = time.perf_counter(), cpu_seconds()
-        run()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(cpu_seconds() - cpu)
-    return min(walls), min(cpus)
+        for name, run in runs.items():
+            wall, cpu = time.perf_counter(), cpu_seconds()
+            run()
+            wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
 
 
 def floor(root: Path, log_range: LogRange) -> None:
@@ -184,9 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         def hook() -> None:
             history.readiness_analyze_repository(repo, services, settings)
 
-        floor_time = best_of(args.repeat, lambda: floor(root, log_range))
-        pass_time = best_of(args.repeat, our_pass)
-        hook_time = best_of(args.repeat, hook)
+        timed = best_of(args.repeat, {"floor": lambda: floor(root, log_range), "pass": our_pass, "hook": hook})
+        floor_time, pass_time, hook_time = timed["floor"], timed["pass"], timed["hook"]
 
         sample = min(args.naive_sample, commits)
         since = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(log_range.since))
@@ -196,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             for commit in naive_repo.iter_commits("HEAD", no_merges=True, since=since, max_count=sample):
                 commit.stats  # noqa: B018 - the property is the work being timed
 
-        naive_wall, naive_cpu = (seconds / sample * commits for seconds in best_of(1, naive))
+        naive_wall, naive_cpu = (seconds / sample * commits for seconds in best_of(1, {"naive": naive})["naive"])
         naive_repo.close()
 
         print(f"\n{'':34}{'wall s':>8}{'x floor':>9}{'CPU s':>8}{'x floor':>9}")
