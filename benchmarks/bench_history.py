@@ -176,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         files, _ = take_inventory(root, listing, settings, host)
         repo = Repository(root=root, info=listing.info, files=files, max_file_size=settings.max_file_size)
         service_paths = sorted({f.path.rsplit("/", 1)[0] for f in files if f.path.startswith("services/") and f.path.count("/") == 2})
-        services = tuple(Service(path.rsplit("/", 1)[1], path, "backend", (), None, ()) for path in service_paths)
+        services = tuple(
+            Service(path.rsplit("/", 1)[1], path, "backend", (), None, (), files=tuple(f.path for f in files if f.path.startswith(path + "/")))
+            for path in service_paths
+        )
 
         def our_pass() -> HistoryTally:
             tally = HistoryTally(services, anchor=state.head_committed, window_days=args.days, cited_commits=20, coupling_max_files=50)

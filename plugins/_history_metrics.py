@@ -6,8 +6,10 @@ changed together), so memory follows the number of files, not of commits. Even t
 a file changed on are bits of one integer, at most a window's worth.
 
 Renames are followed backwards: once a commit renamed ``old`` to ``new``, the older
-changes of ``old`` count for the file's current name, and so for the service that holds
-it now.
+changes of ``old`` count for the file's current name, and so for the services that own
+it now (``Service.files``; several services built from one tree own the same files). A
+path no service lists, a file deleted since, belongs to the services of the deepest
+service directory holding it.
 """
 
 from __future__ import annotations
@@ -91,8 +93,15 @@ class HistoryTally:
         service_list = list(services)
         self._anchor_day = anchor // DAY
         self._window_days = window_days
-        self._deepest_first = sorted(((s.path, s.name) for s in service_list), key=lambda item: (-len(item[0]), item[0]))
-        self._owners: dict[str, str | None] = {}
+        self._owners: dict[str, tuple[str, ...]] = {}
+        for service in service_list:
+            for path in service.files:
+                self._owners[path] = (*self._owners.get(path, ()), service.name)
+        by_directory: dict[str, tuple[str, ...]] = {}
+        for service in service_list:
+            by_directory[service.path] = (*by_directory.get(service.path, ()), service.name)
+        self._deepest_first = sorted(by_directory.items(), key=lambda item: (-len(item[0]), item[0]))
+        self._directory = {service.name: service.path for service in service_list}
         self._aliases: dict[str, str] = {}
         self._cited_commits = cited_commits
         self._coupling_max_files = coupling_max_files
@@ -106,14 +115,15 @@ class HistoryTally:
         self.newest = 0
         self.root_commits_skipped = 0
 
-    def owner(self, path: str) -> str | None:
-        """The service whose directory is the deepest one holding ``path``."""
-        if path not in self._owners:
-            self._owners[path] = next(
-                (name for service_path, name in self._deepest_first if service_path == "." or path.startswith(service_path + "/")),
-                None,
+    def owners(self, path: str) -> tuple[str, ...]:
+        """The services ``path`` belongs to: those listing it, else those of its deepest service directory."""
+        owners = self._owners.get(path)
+        if owners is None:
+            owners = self._owners[path] = next(
+                (names for directory, names in self._deepest_first if directory == "." or path.startswith(directory + "/")),
+                (),
             )
-        return self._owners[path]
+        return owners
 
     def day_bit(self, when: int) -> int:
         """The bit of ``when``'s day: days counted back from the anchor's, author dates older
@@ -132,7 +142,7 @@ class HistoryTally:
         when = commit.authored
         day_bit = self.day_bit(when)
         per_service: dict[str, list[tuple[int, int, str]]] = {}
-        aliases, files, owners = self._aliases, self.files, self._owners
+        aliases, files = self._aliases, self.files
         for path, change in commit.stats.files.items():
             current = aliases.get(path, path)  # type: ignore[call-overload]
             added, removed = change["insertions"], change["deletions"]
@@ -142,15 +152,15 @@ class HistoryTally:
             tally.record(when, day_bit, author, added, removed)
             if change["change_type"] == "A":
                 tally.created = True
-            service = owners[current] if current in owners else self.owner(current)
-            if service is not None:
+            for service in self.owners(current):
                 per_service.setdefault(service, []).append((added, removed, current))
         for new, old in commit.renamed_from.items():
             self._aliases[old] = self._aliases.get(new, new)
         for service, changes in per_service.items():
             self.services[service].record(when, day_bit, author, sum(c[0] for c in changes), sum(c[1] for c in changes))
         if len(per_service) > 1 and len(commit.stats.files) <= self._coupling_max_files:
-            self.coupling.update(combinations(sorted(per_service), 2))
+            # Services built from one tree change together by construction, not by coupling.
+            self.coupling.update(pair for pair in combinations(sorted(per_service), 2) if self._directory[pair[0]] != self._directory[pair[1]])
         criterion = classify(commit.subject) if per_service else None
         if criterion is not None:
             for service, changes in per_service.items():

@@ -43,6 +43,20 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _untagged(loader: _BoundedLoader, _suffix: str, node: yaml.Node) -> Any:
+    """A local tag's value without the tag: CloudFormation's ``!Ref x`` reads as ``x``."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+# Local tags (``!Ref``, ``!GetAtt``, ``!reference``) are data, never code; the tags that
+# construct Python objects are ``tag:yaml.org,2002:python/...`` and stay refused.
+_BoundedLoader.add_multi_constructor("!", _untagged)
+
+
 def _plain_copy(value: Any, budget: list[int], depth: int = 0) -> Any:
     """A tree copy of ``value`` that shares no node, within the node and depth budget."""
     budget[0] -= 1

@@ -56,8 +56,10 @@ class HistorySettings:
     """A service with at most this many authors in the window is a knowledge risk..."""
     main_author_share: float = 0.8
     """...and so is one where a single author wrote at least this share of the commits."""
-    ownership_min_commits: int = 5
-    """Fewer commits than this say too little about ownership or pace to judge."""
+    min_commits: int = 5
+    """Fewer commits than this say too little about churn, ownership or pace to judge."""
+    churn_ratio: float = 1.0
+    """HIST110: lines added and removed in the window, over the service's code lines."""
     young_days: int = 180
     young_active_share: float = 0.5
     coupling_min_shared: int = 5
@@ -94,14 +96,14 @@ def load_history_settings(settings: Settings) -> tuple[HistorySettings, list[Dia
 
 
 def _valid(name: str, default: object, value: object) -> bool:
-    """Booleans for switches, non-negative integers for counts, shares between 0 and 1."""
+    """Booleans for switches, non-negative integers for counts, shares and degrees between 0 and 1."""
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     if isinstance(default, int):
         return isinstance(value, int) and value >= (1 if name in ("window_days", "max_commits") else 0)
-    return 0 <= value <= 1
+    return 0 <= value <= 1 if name.endswith(("_share", "_degree")) else value >= 0
 
 
 def _doc(finds: str, why: str, example: str) -> str:
@@ -191,21 +193,22 @@ PAIN_RULES = {
     Criterion.COST: MEMORY_FOOTPRINT_FIXES,
 }
 
-SERVICE_CHURN = Rule(
+HIGH_CHURN = Rule(
     "HIST110",
-    "service-churn",
+    "high-churn",
     Criterion.FIT,
     _doc(
-        "For every service, how it changed in the history window: commits, lines added and "
-        "removed, days with a change, authors, first and last change, and churn relative to "
-        "its code. Every service gets one, also when nothing changed, so a scorer can tell "
-        "\"stable\" from \"no history\".",
-        "Code that churns heavily is still being discovered: rewriting it means chasing a "
+        "Services whose code changed heavily in the history window: at least `min_commits` "
+        "commits, and lines added and removed adding up to at least `churn_ratio` times the "
+        "service's code lines (by default, as much change as there is code). The finding "
+        "carries the service's churn: commits, lines added and removed, days with a change, "
+        "authors, first and last change.",
+        "Code that churns this much is still being discovered: rewriting it means chasing a "
         "moving target, the \"rapid prototyping\" case where Rust's longer initial "
         "development costs most. Stable code with a settled contract is the easiest to port "
         "piece by piece.",
         "```\nservices/cart: 42 commits by 3 authors on 30 days in the 365 days to HEAD; "
-        "+1,890/-1,204 lines (0.8x its 3,870 lines of code); last change 2026-01-12\n```",
+        "+3,890/-2,204 lines (1.575x its 3,870 lines of code); last change 2026-01-12\n```",
     ),
 )
 HOTSPOT = Rule(
@@ -231,7 +234,7 @@ FEW_CONTRIBUTORS = Rule(
     _doc(
         "Services whose history in the window has at most `few_authors` authors, or one "
         "author with at least `main_author_share` of the commits (authors are merged by "
-        "`.mailmap`). Services with fewer than `ownership_min_commits` commits are not judged.",
+        "`.mailmap`). Services with fewer than `min_commits` commits are not judged.",
         "A rewrite needs people who know what the code really does. When one or two people "
         "hold that knowledge, the rewrite depends on them, and Rust's smaller talent pool "
         "makes them harder to replace.",
@@ -270,7 +273,7 @@ CHANGE_COUPLING = Rule(
     ),
 )
 
-RULES = [*PAIN_RULES.values(), SERVICE_CHURN, HOTSPOT, FEW_CONTRIBUTORS, YOUNG_CODE, CHANGE_COUPLING]
+RULES = [*PAIN_RULES.values(), HIGH_CHURN, HOTSPOT, FEW_CONTRIBUTORS, YOUNG_CODE, CHANGE_COUPLING]
 
 
 @hookimpl
@@ -409,26 +412,26 @@ def _findings(repo: Repository, services: tuple[Service, ...], config: HistorySe
     pain_totals = {service: 0 for service in tally.services}
     for (service, _), pain in tally.pain.items():
         pain_totals[service] += pain.count
-    files_of: dict[str | None, list[str]] = {}
-    for record in repo.files:
-        files_of.setdefault(tally.owner(record.path), []).append(record.path)
     for service in services:
         churn = tally.services[service.name]
-        findings.append(_churn_finding(service, churn, config, head, pain_totals[service.name]))
-        owners = _ownership_finding(service, churn, config)
-        if owners is not None:
-            findings.append(owners)
-        young = _young_finding(service, files_of.get(service.name, []), churn, tally, config, head)
-        if young is not None:
-            findings.append(young)
+        for finding in (
+            _churn_finding(service, churn, config, head, pain_totals[service.name]),
+            _ownership_finding(service, churn, config),
+            _young_finding(service, churn, tally, config, head),
+        ):
+            if finding is not None:
+                findings.append(finding)
     findings.extend(_pain_findings(services, tally))
-    findings.extend(_hotspot_findings(repo, tally, config, head))
+    findings.extend(_hotspot_findings(repo, services, tally, config, head))
     findings.extend(_coupling_findings(services, tally, config))
     return findings
 
 
-def _churn_finding(service: Service, churn: ChangeTally, config: HistorySettings, head: int, pain_commits: int) -> Finding:
+def _churn_finding(service: Service, churn: ChangeTally, config: HistorySettings, head: int, pain_commits: int) -> Finding | None:
     code = sum(totals.code for totals in service.languages)
+    changed = churn.added + churn.removed
+    if churn.commits < config.min_commits or not code or changed < config.churn_ratio * code:
+        return None
     main_author, share = churn.main_author()
     facts: dict[str, str | int | float | bool] = {
         "commits": churn.commits,
@@ -436,33 +439,26 @@ def _churn_finding(service: Service, churn: ChangeTally, config: HistorySettings
         "lines_removed": churn.removed,
         "active_days": churn.active_days,
         "authors": len(churn.authors),
+        "main_author": main_author,
+        "main_author_share": round(share, 3),
+        "first_change": _date(churn.first),
+        "last_change": _date(churn.last),
+        "days_since_change": _days_between(churn.last, head),
         "window_days": config.window_days,
         "code_lines": code,
+        "churn_ratio": round(changed / code, 3),
         "pain_commits": pain_commits,
     }
-    if churn.commits:
-        facts.update(
-            main_author=main_author,
-            main_author_share=round(share, 3),
-            first_change=_date(churn.first),
-            last_change=_date(churn.last),
-            days_since_change=_days_between(churn.last, head),
-        )
-        if code:
-            facts["churn_ratio"] = round((churn.added + churn.removed) / code, 3)
-        ratio = f" ({facts['churn_ratio']}x its {code:,} lines of code)" if code else ""
-        message = (
-            f"{churn.commits:,} commits by {len(churn.authors)} authors on {churn.active_days} days in the "
-            f"{config.window_days} days to HEAD; +{churn.added:,}/-{churn.removed:,} lines{ratio}; "
-            f"last change {_date(churn.last)}"
-        )
-    else:
-        message = f"no commits in the {config.window_days} days to HEAD"
-    return replace(SERVICE_CHURN.finding(service.path, 1, message, facts=facts), service=service.name)
+    message = (
+        f"{churn.commits:,} commits by {len(churn.authors)} authors on {churn.active_days} days in the "
+        f"{config.window_days} days to HEAD; +{churn.added:,}/-{churn.removed:,} lines "
+        f"({facts['churn_ratio']}x its {code:,} lines of code); last change {_date(churn.last)}"
+    )
+    return replace(HIGH_CHURN.finding(service.path, 1, message, facts=facts), service=service.name)
 
 
 def _ownership_finding(service: Service, churn: ChangeTally, config: HistorySettings) -> Finding | None:
-    if churn.commits < config.ownership_min_commits:
+    if churn.commits < config.min_commits:
         return None
     main_author, share = churn.main_author()
     authors = len(churn.authors)
@@ -476,10 +472,10 @@ def _ownership_finding(service: Service, churn: ChangeTally, config: HistorySett
     return replace(FEW_CONTRIBUTORS.finding(service.path, 1, message, facts=facts), service=service.name)
 
 
-def _young_finding(service: Service, files: list[str], churn: ChangeTally, tally: HistoryTally, config: HistorySettings, head: int) -> Finding | None:
-    if churn.commits < config.ownership_min_commits:
+def _young_finding(service: Service, churn: ChangeTally, tally: HistoryTally, config: HistorySettings, head: int) -> Finding | None:
+    if churn.commits < config.min_commits:
         return None
-    histories = [tally.files.get(path) for path in files]
+    histories = [tally.files.get(path) for path in service.files]
     if not histories or any(history is None or not history.created for history in histories):
         return None
     age = _days_between(churn.first, head)
@@ -522,17 +518,22 @@ def file_weight(record: FileRecord, repo: Repository) -> int:
     return sum(1 for line in data.splitlines() if line.strip()) if data else 0
 
 
-def _hotspot_findings(repo: Repository, tally: HistoryTally, config: HistorySettings, head: int) -> list[Finding]:
-    ranked: dict[str | None, list[tuple[int, FileRecord, ChangeTally, int]]] = {}
+def _hotspot_findings(repo: Repository, services: tuple[Service, ...], tally: HistoryTally, config: HistorySettings, head: int) -> list[Finding]:
+    """Each service's hotspots among its files, and those among the files no service owns."""
+    weighed: dict[str, tuple[int, FileRecord, ChangeTally, int]] = {}
     for record in repo.files:
         history = tally.files.get(record.path)
-        if not record.counted or history is None or history.commits < config.hotspot_min_commits:
-            continue
-        weight = file_weight(record, repo)
-        if weight:
-            ranked.setdefault(tally.owner(record.path), []).append((history.commits * weight, record, history, weight))
+        if record.counted and history is not None and history.commits >= config.hotspot_min_commits:
+            weight = file_weight(record, repo)
+            if weight:
+                weighed[record.path] = (history.commits * weight, record, history, weight)
+    owned = {path for service in services for path in service.files}
+    groups: list[tuple[str | None, list[tuple[int, FileRecord, ChangeTally, int]]]] = [
+        (service.name, [weighed[path] for path in service.files if path in weighed]) for service in services
+    ]
+    groups.append((None, [candidate for path, candidate in weighed.items() if path not in owned]))
     findings = []
-    for service, candidates in sorted(ranked.items(), key=lambda item: item[0] or ""):
+    for service, candidates in groups:
         candidates.sort(key=lambda item: (-item[0], item[1].path))
         for rank, (score, record, history, weight) in enumerate(candidates[: config.hotspots_per_service], 1):
             message = (

@@ -16,9 +16,12 @@ from readiness.config import Settings
 from readiness.model import (
     Contribution,
     Diagnostic,
+    Edge,
     FileClass,
     FileRecord,
     Finding,
+    Infrastructure,
+    LanguageTotals,
     LineCounts,
     ReportFormat,
     Repository,
@@ -74,11 +77,43 @@ def readiness_count_lines(path: str, language: str, data: bytes) -> LineCounts |
     """
 
 
-@hookspec
-def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate]:
-    """Say which directories hold deployable services, with evidence.
+@hookspec(firstresult=True)
+def readiness_primary_language(languages: tuple[LanguageTotals, ...]) -> str | None:
+    """Say which of a service's languages its code is written in.
 
-    Candidates from every plugin are merged by ``path``; each keeps its evidence.
+    :param languages: the service's source and test files per language, most code first.
+
+    The first plugin to answer decides; with no answer, the language with the most code
+    is primary. A Dockerfile or a build script is rarely what a service is written in.
+    """
+
+
+@hookspec
+def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate | Infrastructure | Diagnostic]:
+    """Say which directories hold deployable services, and which third-party images they run on.
+
+    Candidates from every plugin are merged by ``(path, variant)``: one service per source
+    root, or one per entry point where a detector saw several built from one root. Each
+    keeps its evidence; the most specific role wins. :class:`Infrastructure` records are
+    merged by name and never ranked. Return a ``warning`` :class:`Diagnostic` naming the
+    file for input that could not be read (malformed, hostile or too large).
+    """
+
+
+@hookspec
+def readiness_service_edges(
+    services: tuple[Service, ...], infrastructure: tuple[Infrastructure, ...], repo: Repository, settings: Settings
+) -> list[Edge | Diagnostic]:
+    """Say which service talks to which service or infrastructure, over what, and why you think so.
+
+    :param services: the merged services; edges name them by ``Service.name``, and
+        ``Service.files`` says which code belongs to which.
+    :param infrastructure: the datastores and brokers, named by ``Infrastructure.name``.
+
+    Edges from every plugin are merged by ``(source, target, protocol)``; an ``unknown``
+    protocol is dropped where another plugin named the protocol of the same pair. Edges
+    naming neither a service nor infrastructure, and edges from a service to itself, are
+    ignored.
     """
 
 
@@ -104,10 +139,10 @@ def readiness_analyze_repository(
     """Find what only the repository as a whole can tell, such as its history; called once per scan.
 
     Called after service detection, with every service. A finding that belongs to one
-    service carries its name in ``service``; the others are assigned to the deepest
-    service holding their path. A :class:`Diagnostic` among the results is a warning the
+    service carries its name in ``service``; the others go to the services that own their
+    file (``Service.files``). A :class:`Diagnostic` among the results is a warning the
     plugin wants reported (bad input, work skipped, a degraded result); the pipeline
-    reports it as a warning with ``plugin`` and ``hook`` filled in.
+    reports it with ``plugin`` and ``hook`` filled in.
     """
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
-import inspect
 import os
 import sys
 from collections.abc import Iterator
@@ -35,6 +34,27 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.history",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
+    "readiness_plugins.compose_services",
+    "readiness_plugins.dockerfile_services",
+    "readiness_plugins.kubernetes_services",
+    "readiness_plugins.aspire_services",
+    "readiness_plugins.serverless_services",
+    "readiness_plugins.procfile_services",
+    "readiness_plugins.go_services",
+    "readiness_plugins.node_services",
+    "readiness_plugins.python_services",
+    "readiness_plugins.jvm_services",
+    "readiness_plugins.dotnet_services",
+    "readiness_plugins.rust_services",
+    "readiness_plugins.ruby_services",
+    "readiness_plugins.elixir_services",
+    "readiness_plugins.php_services",
+    "readiness_plugins.load_generator_services",
+    "readiness_plugins.tooling_services",
+    "readiness_plugins.grpc_edges",
+    "readiness_plugins.address_edges",
+    "readiness_plugins.topic_edges",
+    "readiness_plugins.primary_language",
 )
 
 
@@ -209,11 +229,3 @@ def _import_file(path: Path) -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
-
-def hook_docs() -> dict[str, str]:
-    """Each hookspec's name and docstring, for ``readiness plugins --hooks`` and the docs test."""
-    return {
-        name: inspect.getdoc(function) or ""
-        for name, function in inspect.getmembers(hookspecs, inspect.isfunction)
-        if name.startswith("readiness_")
-    }

@@ -28,6 +28,10 @@ GRACE = "Grace Hopper <grace@example.com>"
 LINUS = "Linus Torvalds <linus@example.com>"
 
 
+EVERY_SERVICE_CHURN = "[plugins.history]\nmin_commits = 1\nchurn_ratio = 0\n"
+"""Configuration under which HIST110 reports every service with a commit: for tests that need its numbers."""
+
+
 def scan(run_cli, root: Path, *extra: str) -> dict:
     code, out, err = run_cli("scan", root, "--plugins-dir", SUPPORT, "--format", "json", *extra)
     assert code == 0, err
@@ -35,6 +39,12 @@ def scan(run_cli, root: Path, *extra: str) -> dict:
     jsonschema.validate(report, load_schema())
     assert [e for e in report["errors"] if e["plugin"] == "history"] == []
     return report
+
+
+def scan_reporting_all_churn(run_cli, root: Path, tmp_path: Path, *extra: str) -> dict:
+    config = tmp_path / "every-service-churn.toml"
+    config.write_text(EVERY_SERVICE_CHURN)
+    return scan(run_cli, root, "--config", config, *extra)
 
 
 def of_rule(report: dict, rule: str) -> list[dict]:
@@ -73,9 +83,9 @@ PAIN = [
 ]
 
 
-def test_pain_commits_are_cited_per_service_and_criterion(make_history, run_cli):
+def test_pain_commits_are_cited_per_service_and_criterion(make_history, run_cli, tmp_path):
     repo = make_history(PAIN)
-    report = scan(run_cli, repo)
+    report = scan_reporting_all_churn(run_cli, repo, tmp_path)
     sha = shas(repo)
     expected = [
         # rule, service, path, subject, date, that service's commits of that rule, its commits in the window
@@ -159,19 +169,24 @@ def test_churn_per_service_follows_renames_and_skips_binary_lines(make_history, 
         "churn_ratio": 1.571,
         "pain_commits": 0,
     }
-    assert churn["audit"]["message"] == "no commits in the 365 days to HEAD"
-    assert churn["audit"]["facts"] == {
-        "commits": 0, "lines_added": 0, "lines_removed": 0, "active_days": 0, "authors": 0,
-        "window_days": 365, "code_lines": 2, "pain_commits": 0,
-    }
+    assert "audit" not in churn  # no commits in the window
     # journal.py's history includes book.py's changes before the rename.
     [journal] = of_rule(report, "HIST111")
     assert (journal["path"], journal["facts"]["commits"], journal["facts"]["created_in_window"]) == ("services/ledger/journal.py", 3, False)
 
 
+def test_high_churn_needs_enough_commits_and_change(make_history, run_cli, tmp_path):
+    repo = make_history(CHURN)
+    config = tmp_path / "strict.toml"
+    config.write_text("[plugins.history]\nchurn_ratio = 1.6\n")  # ledger changed 22 lines, 1.571x its 14
+    assert of_rule(scan(run_cli, repo, "--config", config), "HIST110") == []
+    config.write_text("[plugins.history]\nmin_commits = 6\n")  # ledger has 5
+    assert of_rule(scan(run_cli, repo, "--config", config), "HIST110") == []
+
+
 def test_the_window_is_configurable(make_history, run_cli):
     repo = make_history(CHURN)
-    (repo / "readiness.toml").write_text("[plugins.history]\nwindow_days = 200\n")
+    (repo / "readiness.toml").write_text(EVERY_SERVICE_CHURN + "window_days = 200\n")
     ledger = next(f for f in of_rule(scan(run_cli, repo), "HIST110") if f["service"] == "ledger")
     assert (ledger["facts"]["commits"], ledger["facts"]["window_days"], ledger["facts"]["first_change"]) == (2, 200, "2025-09-30")
     ledger = next(f for f in of_rule(scan(run_cli, repo, "--history-days", "400"), "HIST110") if f["service"] == "ledger")
@@ -184,7 +199,7 @@ HOTSPOTS = [
     Commit("2025-02-01T10:00:00+00:00", "Add search", {
         "services/search/SERVICE": "", "services/search/index.py": lines(8, "idx"), "services/search/query.py": lines(3, "q"),
         "services/search/api.py": lines(40, "api"), "services/search/notes.md": "n1\n", "services/search/helpers.py": lines(1, "h"),
-        "tools/gen.py": lines(2, "gen"),
+        "shared/gen.py": lines(2, "gen"),
     }),
     Commit("2025-03-01T10:00:00+00:00", "Index tokens", {
         "services/search/index.py": lines(9, "idx"), "services/search/query.py": lines(4, "q"),
@@ -192,14 +207,14 @@ HOTSPOTS = [
     }),
     Commit("2025-04-01T10:00:00+00:00", "Rank results", {
         "services/search/index.py": lines(10, "idx"), "services/search/query.py": lines(5, "q"),
-        "services/search/notes.md": "n3\n", "tools/gen.py": lines(3, "gen"),
+        "services/search/notes.md": "n3\n", "shared/gen.py": lines(3, "gen"),
     }),
     Commit("2025-05-01T10:00:00+00:00", "Boost fields", {
         "services/search/index.py": lines(11, "idx"), "services/search/notes.md": "n4\n", "services/search/helpers.py": lines(2, "hh"),
     }),
     Commit("2025-06-01T10:00:00+00:00", "Stem words", {
         "services/search/index.py": lines(12, "idx"), "services/search/query.py": lines(5, "qq"),
-        "services/search/notes.md": "n5\n", "services/search/api.py": lines(40, "api2"), "tools/gen.py": lines(4, "gen"),
+        "services/search/notes.md": "n5\n", "services/search/api.py": lines(40, "api2"), "shared/gen.py": lines(4, "gen"),
     }),
     Commit("2026-01-15T12:00:00+00:00", "Notes", {"services/search/notes.md": "n6\n"}),
 ]
@@ -214,7 +229,7 @@ def test_hotspots_rank_change_frequency_times_code(make_history, run_cli):
     assert [(f["service"], f["path"], f["message"]) for f in hotspots] == [
         ("search", "services/search/index.py", "hotspot #1 of search: 5 commits on 5 days x 12 lines of code = 60"),
         ("search", "services/search/query.py", "hotspot #2 of search: 4 commits on 4 days x 5 lines of code = 20"),
-        (None, "tools/gen.py", "hotspot #1 of the files outside services: 3 commits on 3 days x 4 lines of code = 12"),
+        (None, "shared/gen.py", "hotspot #1 of the files outside services: 3 commits on 3 days x 4 lines of code = 12"),
     ]
     assert hotspots[1]["criterion"] == "size"
     assert hotspots[1]["facts"] == {
@@ -249,8 +264,9 @@ OWNERSHIP = [
 ]
 
 
-def test_few_contributors_after_mailmap(make_history, run_cli):
-    report = scan(run_cli, make_history(OWNERSHIP))
+def test_few_contributors_after_mailmap(make_history, run_cli, tmp_path):
+    repo = make_history(OWNERSHIP)
+    report = scan(run_cli, repo)
     assert [(f["service"], f["path"], f["criterion"], f["message"], f["facts"]) for f in of_rule(report, "HIST120")] == [
         # billing: six commits by Grace under two addresses, one author after .mailmap.
         ("billing", "services/billing", "team", "1 author in the window; Grace Hopper wrote 100% of its 6 commits",
@@ -259,7 +275,8 @@ def test_few_contributors_after_mailmap(make_history, run_cli):
          {"authors": 2, "main_author": "Ada Lovelace", "main_author_share": 0.8, "commits": 5}),
     ]
     # cart: three authors, none above 80%; tiny: 2 commits, too few to judge.
-    shares = {f["service"]: (f["facts"]["authors"], f["facts"]["commits"]) for f in of_rule(report, "HIST110")}
+    all_churn = scan_reporting_all_churn(run_cli, repo, tmp_path)
+    shares = {f["service"]: (f["facts"]["authors"], f["facts"]["commits"]) for f in of_rule(all_churn, "HIST110")}
     assert shares == {"billing": (1, 6), "cart": (3, 6), "duo": (2, 5), "tiny": (1, 2)}
 
 
@@ -346,8 +363,8 @@ def test_bad_settings_are_warned_about_and_defaulted(make_history, run_cli):
     assert next(f for f in of_rule(report, "HIST110") if f["service"] == "ledger")["facts"]["commits"] == 5
 
 
-def test_the_commit_cap(make_history, run_cli):
-    report = scan(run_cli, make_history(CHURN), "--history-max-commits", "2")
+def test_the_commit_cap(make_history, run_cli, tmp_path):
+    report = scan_reporting_all_churn(run_cli, make_history(CHURN), tmp_path, "--history-max-commits", "2")
     assert history_warnings(report) == ["history: stopped at the cap of 2 commits, back to 2025-09-30 instead of 365 days"]
     ledger = next(f for f in of_rule(report, "HIST110") if f["service"] == "ledger")
     assert (ledger["facts"]["commits"], ledger["facts"]["first_change"]) == (2, "2025-09-30")
@@ -382,16 +399,16 @@ def test_shallow_clone_counts_what_it_has_without_the_boundary_diff(make_history
     source = make_history(SMALL)
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "2", f"file://{source}", str(shallow))
-    report = scan(run_cli, shallow)
+    report = scan_reporting_all_churn(run_cli, shallow, tmp_path)
     assert history_warnings(report) == ["history: shallow clone: only 2 commits back to 2025-06-01 are available"]
     # The boundary commit "Grow" shows as adding all 11 lines; only "Grow more" counts.
     assert svc_churn(report) == (1, 1, 0, 1)
 
 
-def test_detached_head(make_history, run_cli):
+def test_detached_head(make_history, run_cli, tmp_path):
     repo = make_history(SMALL)
     git(repo, "checkout", "-q", "--detach", "HEAD~1")
-    report = scan(run_cli, repo)
+    report = scan_reporting_all_churn(run_cli, repo, tmp_path)
     assert history_warnings(report) == ["history: detached HEAD: reading the history of the checked-out commit"]
     assert svc_churn(report) == (2, 11, 0, 1)
 
@@ -401,7 +418,7 @@ def test_partial_clone_without_blobs_counts_files_not_lines(make_history, tmp_pa
     git(source, "config", "uploadpack.allowFilter", "true")
     partial = tmp_path / "partial"
     git(tmp_path, "clone", "-q", "--filter=blob:none", "--no-local", f"file://{source}", str(partial))
-    report = scan(run_cli, partial)
+    report = scan_reporting_all_churn(run_cli, partial, tmp_path)
     [warning] = history_warnings(report)
     assert re.fullmatch(
         r"history: git log failed: could not fetch [0-9a-f]{40} from promisor remote; "
@@ -411,24 +428,24 @@ def test_partial_clone_without_blobs_counts_files_not_lines(make_history, tmp_pa
     assert svc_churn(report) == (3, 0, 0, 2)
 
 
-def test_missing_blobs_in_a_copied_repository(make_history, run_cli):
+def test_missing_blobs_in_a_copied_repository(make_history, run_cli, tmp_path):
     repo = make_history(SMALL)
     blob = git(repo, "rev-parse", "HEAD~2:services/svc/app.py").strip()
     os.remove(repo / ".git/objects" / blob[:2] / blob[2:])
-    report = scan(run_cli, repo)
+    report = scan_reporting_all_churn(run_cli, repo, tmp_path)
     assert history_warnings(report) == [
         f"history: git log failed: unable to read {blob}; counting changed files per commit, without line counts"
     ]
     assert svc_churn(report) == (3, 0, 0, 2)
 
 
-def test_a_huge_text_file_counts_as_binary(make_history, run_cli):
+def test_a_huge_text_file_counts_as_binary(make_history, run_cli, tmp_path):
     huge = "y = 1\n" * (3 << 20)  # 18 MiB, over the 16 MiB big-file threshold
-    report = scan(run_cli, make_history([*SMALL, Commit("2025-08-01T10:00:00+00:00", "Data", {"services/svc/data.py": huge})]))
+    report = scan_reporting_all_churn(run_cli, make_history([*SMALL, Commit("2025-08-01T10:00:00+00:00", "Data", {"services/svc/data.py": huge})]), tmp_path)
     assert svc_churn(report) == (4, 12, 0, 2)
 
 
-def test_merges_count_once_through_the_commits_they_merge(make_history, run_cli):
+def test_merges_count_once_through_the_commits_they_merge(make_history, run_cli, tmp_path):
     repo = make_history(SMALL)
     for n, branch in enumerate(("feature-a", "feature-b", "feature-c"), 1):
         git(repo, "checkout", "-q", "-b", branch, "main~1")
@@ -437,7 +454,7 @@ def test_merges_count_once_through_the_commits_they_merge(make_history, run_cli)
         git(repo, "commit", "-q", "-m", f"Add {branch}", date=f"2025-08-0{n}T10:00:00+00:00")
         git(repo, "checkout", "-q", "main")
         git(repo, "merge", "-q", "--no-ff", "-m", f"Merge {branch}", branch, date=f"2025-08-0{n}T11:00:00+00:00")
-    report = scan(run_cli, repo)
+    report = scan_reporting_all_churn(run_cli, repo, tmp_path)
     # 3 commits on main + 3 feature commits; the merges add nothing of their own.
     assert svc_churn(report) == (6, 10 + 1 + 1 + 1 + 2 + 3, 0, 2)
 
