@@ -32,7 +32,7 @@ from typing import Any
 from readiness import hookimpl
 from readiness.config import Settings
 from readiness.git import GitError, find_git_dir
-from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Repository, Rule, Service
+from readiness.model import Criterion, Diagnostic, FileKind, FileRecord, Finding, Repository, Rule, Service
 
 from readiness_plugins._gitlog import Detail, HistoryError, LogRange, RepositoryState, read_history, repository_state
 from readiness_plugins._history_metrics import DAY, ChangeTally, HistoryTally, PainTally
@@ -218,8 +218,9 @@ HOTSPOT = Rule(
     _doc(
         "The files of each service that change most often weighted by their size: change "
         "frequency (commits in the window) times code lines, ranked, as CodeScene and "
-        "code-maat define a hotspot. Only files with at least `hotspot_min_commits` commits; "
-        "the top `hotspots_per_service` per service.",
+        "code-maat define a hotspot. Only source files (a rewrite ports the product's "
+        "behaviour; its tests follow) with at least `hotspot_min_commits` commits; the top "
+        "`hotspots_per_service` per service.",
         "Hotspots are where a service's behaviour is densest and least settled: the code a "
         "rewrite must reproduce most carefully, and the first place its effort goes. They "
         "are also the best first candidates to port behind an interface.",
@@ -402,6 +403,10 @@ def _date(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).date().isoformat() if epoch else ""
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _days_between(earlier: int, later: int) -> int:
     return max(0, later // DAY - earlier // DAY)
 
@@ -450,7 +455,7 @@ def _churn_finding(service: Service, churn: ChangeTally, config: HistorySettings
         "pain_commits": pain_commits,
     }
     message = (
-        f"{churn.commits:,} commits by {len(churn.authors)} authors on {churn.active_days} days in the "
+        f"{churn.commits:,} commits by {_count(len(churn.authors), 'author')} on {_count(churn.active_days, 'day')} in the "
         f"{config.window_days} days to HEAD; +{churn.added:,}/-{churn.removed:,} lines "
         f"({facts['churn_ratio']}x its {code:,} lines of code); last change {_date(churn.last)}"
     )
@@ -465,7 +470,7 @@ def _ownership_finding(service: Service, churn: ChangeTally, config: HistorySett
     if authors > config.few_authors and share < config.main_author_share:
         return None
     message = (
-        f"{authors} author{'s' if authors != 1 else ''} in the window; "
+        f"{_count(authors, 'author')} in the window; "
         f"{main_author} wrote {share:.0%} of its {churn.commits:,} commits"
     )
     facts = {"authors": authors, "main_author": main_author, "main_author_share": round(share, 3), "commits": churn.commits}
@@ -523,7 +528,7 @@ def _hotspot_findings(repo: Repository, services: tuple[Service, ...], tally: Hi
     weighed: dict[str, tuple[int, FileRecord, ChangeTally, int]] = {}
     for record in repo.files:
         history = tally.files.get(record.path)
-        if record.counted and history is not None and history.commits >= config.hotspot_min_commits:
+        if record.counted and record.kind is FileKind.SOURCE and history is not None and history.commits >= config.hotspot_min_commits:
             weight = file_weight(record, repo)
             if weight:
                 weighed[record.path] = (history.commits * weight, record, history, weight)
@@ -537,8 +542,8 @@ def _hotspot_findings(repo: Repository, services: tuple[Service, ...], tally: Hi
         candidates.sort(key=lambda item: (-item[0], item[1].path))
         for rank, (score, record, history, weight) in enumerate(candidates[: config.hotspots_per_service], 1):
             message = (
-                f"hotspot #{rank} of {service or 'the files outside services'}: {history.commits} commits on "
-                f"{history.active_days} days x {weight:,} lines of code = {score:,}"
+                f"hotspot #{rank} of {service or 'the files outside services'}: {_count(history.commits, 'commit')} on "
+                f"{_count(history.active_days, 'day')} x {weight:,} lines of code = {score:,}"
             )
             facts = {
                 "rank": rank,

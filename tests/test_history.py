@@ -199,15 +199,17 @@ HOTSPOTS = [
     Commit("2025-02-01T10:00:00+00:00", "Add search", {
         "services/search/SERVICE": "", "services/search/index.py": lines(8, "idx"), "services/search/query.py": lines(3, "q"),
         "services/search/api.py": lines(40, "api"), "services/search/notes.md": "n1\n", "services/search/helpers.py": lines(1, "h"),
-        "shared/gen.py": lines(2, "gen"),
+        "shared/gen.py": lines(2, "gen"), "services/search/tests/test_index.py": lines(50, "t1"),
     }),
     Commit("2025-03-01T10:00:00+00:00", "Index tokens", {
         "services/search/index.py": lines(9, "idx"), "services/search/query.py": lines(4, "q"),
         "services/search/notes.md": "n2\n", "services/search/helpers.py": lines(2, "h"),
+        "services/search/tests/test_index.py": lines(50, "t2"),
     }),
     Commit("2025-04-01T10:00:00+00:00", "Rank results", {
         "services/search/index.py": lines(10, "idx"), "services/search/query.py": lines(5, "q"),
         "services/search/notes.md": "n3\n", "shared/gen.py": lines(3, "gen"),
+        "services/search/tests/test_index.py": lines(50, "t3"),
     }),
     Commit("2025-05-01T10:00:00+00:00", "Boost fields", {
         "services/search/index.py": lines(11, "idx"), "services/search/notes.md": "n4\n", "services/search/helpers.py": lines(2, "hh"),
@@ -225,7 +227,8 @@ def test_hotspots_rank_change_frequency_times_code(make_history, run_cli):
     (repo / "readiness.toml").write_text("[plugins.history]\nhotspots_per_service = 2\n")
     hotspots = of_rule(scan(run_cli, repo), "HIST111")
     # api.py is biggest but changed twice (under hotspot_min_commits); helpers.py (3 x 2 = 6)
-    # ranks third and is cut; notes.md changed most but is not code.
+    # ranks third and is cut; notes.md changed most but is not code; tests/test_index.py
+    # (3 x 50) is a test, not what a rewrite ports.
     assert [(f["service"], f["path"], f["message"]) for f in hotspots] == [
         ("search", "services/search/index.py", "hotspot #1 of search: 5 commits on 5 days x 12 lines of code = 60"),
         ("search", "services/search/query.py", "hotspot #2 of search: 4 commits on 4 days x 5 lines of code = 20"),
