@@ -3,6 +3,12 @@
 Every hook is called for each plugin separately: a plugin that raises is reported
 (plugin, hook, error) and the others' results stand. Implementations may accept any
 subset of a hook's arguments (pluggy passes only the ones they name).
+
+Hooks that return a list may put :class:`~readiness.model.Diagnostic` warnings in it,
+one line each naming the file they are about (``Diagnostic("warning", "invalid YAML:
+...", path="deploy/api.yaml")``): bad input is something to report while the scan goes
+on, which raising cannot say (it discards the plugin's other results) and printing must
+not (detectors never print). The report shows each warning once.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import pluggy
 from readiness.config import Settings
 from readiness.model import (
     Contribution,
+    Diagnostic,
     FileClass,
     FileRecord,
     Finding,
@@ -74,7 +81,7 @@ def readiness_count_lines(path: str, language: str, data: bytes) -> LineCounts |
 
 
 @hookspec
-def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate]:
+def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate | Diagnostic]:
     """Say which directories hold deployable services, with evidence.
 
     Candidates from every plugin are merged by ``path``; each keeps its evidence.
@@ -82,7 +89,7 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
 
 
 @hookspec
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     """Find rule violations in one source or test file.
 
     Called in worker processes, so implementations must be pure functions of their
@@ -92,14 +99,19 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
 
 
 @hookspec
-def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding]:
-    """Find rule violations that belong to a whole service (its containers, its history)."""
+def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding | Diagnostic]:
+    """Find rule violations that belong to a whole service (its containers, its history).
+
+    Called once per service: a plugin that reads files several services share (a compose
+    file, a directory of manifests) may cache what it parsed for the scan's duration,
+    keyed by the repository it was given.
+    """
 
 
 @hookspec
 def readiness_score_service(
     service: Service, findings: tuple[Finding, ...], settings: Settings
-) -> list[Contribution]:
+) -> list[Contribution | Diagnostic]:
     """Turn a service's findings into points per criterion.
 
     :param findings: this service's findings from every plugin, sorted by path and line.

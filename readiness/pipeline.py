@@ -2,7 +2,9 @@
 
 Each stage takes the frozen records of the stages before it and returns new ones; the
 plugin host calls every plugin's hook separately, so a failing plugin shows up as an
-error diagnostic and the other plugins' results stand.
+error diagnostic and the other plugins' results stand. A hook's result may also hold
+:class:`~readiness.model.Diagnostic` warnings about the input (a manifest that does not
+parse): they are set aside here, marked with the plugin and hook, and reported once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from readiness import __version__
 from readiness.config import Settings
@@ -35,6 +38,8 @@ from readiness.model import (
 )
 from readiness.plugin_host import PluginError, PluginHost
 
+T = TypeVar("T")
+
 SERVICE_ROLES = ("backend", "worker", "frontend", "load-generator", "infrastructure", "library", "tooling")
 """Roles in the order a merge prefers them when detectors disagree: the most specific claim of deployment wins."""
 
@@ -54,7 +59,7 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         service.name: score_service(host, service, tuple(f for f in findings if f.service == service.name), settings)
         for service in services
     }
-    plugin_errors = [error.diagnostic() for error in host.drain_errors()]
+    plugin_errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     return Report(
         tool_version=__version__,
         repository=info,
@@ -70,14 +75,18 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
 
 
 def _diagnostics(listing: Listing, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(dict.fromkeys([*listing.diagnostics, *found]))
+    """Each diagnostic once: a file that several plugins read is malformed only once."""
+    unique: dict[tuple[str, str | None, str], Diagnostic] = {}
+    for diagnostic in [*listing.diagnostics, *found]:
+        unique.setdefault((diagnostic.level, diagnostic.path, diagnostic.message), diagnostic)
+    return tuple(unique.values())
 
 
 def detect_services(host: PluginHost, repo: Repository, settings: Settings) -> tuple[Service, ...]:
     """Merge every detector's candidates by source directory into services."""
     by_path: dict[str, list[ServiceCandidate]] = defaultdict(list)
-    for _, candidates in host.call_each("readiness_detect_services", repo=repo, settings=settings):
-        for candidate in candidates:
+    for plugin, produced in host.call_each("readiness_detect_services", repo=repo, settings=settings):
+        for candidate in _set_aside_warnings(host, plugin, "readiness_detect_services", produced):
             by_path[candidate.path].append(candidate)
     owners = _owners(repo.files, sorted(by_path))
     services = []
@@ -140,10 +149,24 @@ def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service
     return findings
 
 
-def _declared(host: PluginHost, plugin: str, hook: str, findings: Iterable[Finding]) -> list[Finding]:
+def _set_aside_warnings(host: PluginHost, plugin: str, hook: str, produced: Iterable[T | Diagnostic]) -> list[T]:
+    """The hook's records without its warnings, which go to the host marked with the plugin and hook.
+
+    A plugin's warning is always a ``warning``: a plugin that failed raises instead.
+    """
+    kept: list[T] = []
+    for record in produced:
+        if isinstance(record, Diagnostic):
+            host.warnings.append(replace(record, level="warning", plugin=plugin, hook=hook))
+        else:
+            kept.append(record)
+    return kept
+
+
+def _declared(host: PluginHost, plugin: str, hook: str, produced: Iterable[Finding | Diagnostic]) -> list[Finding]:
     """The findings whose rule is declared; an undeclared rule is the plugin's error, reported once."""
     kept = []
-    for finding in findings:
+    for finding in _set_aside_warnings(host, plugin, hook, produced):
         if finding.rule in host.rules:
             kept.append(finding)
         else:
@@ -166,6 +189,6 @@ def assign_services(findings: list[Finding], services: tuple[Service, ...]) -> l
 
 def score_service(host: PluginHost, service: Service, findings: tuple[Finding, ...], settings: Settings) -> tuple[Contribution, ...]:
     contributions: list[Contribution] = []
-    for _, produced in host.call_each("readiness_score_service", service=service, findings=findings, settings=settings):
-        contributions.extend(produced)
+    for plugin, produced in host.call_each("readiness_score_service", service=service, findings=findings, settings=settings):
+        contributions.extend(_set_aside_warnings(host, plugin, "readiness_score_service", produced))
     return tuple(contributions)
