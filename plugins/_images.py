@@ -92,10 +92,9 @@ _OPERATING_SYSTEMS = {
     "almalinux": ("almalinux", "medium"),
     "fedora": ("fedora", "medium"),
     "amazonlinux": ("amazonlinux", "medium"),
-    "nginx": ("nginx", "medium"),
-    "httpd": ("httpd", "medium"),
-    "caddy": ("caddy", "small"),
 }
+_WEB_SERVERS = {"nginx": "medium", "httpd": "medium", "caddy": "small", "traefik": "medium", "envoy": "medium"}
+"""Native servers: a service on one of these serves files or proxies; no collector runs."""
 
 
 def split_reference(reference: str) -> tuple[str, str]:
@@ -147,6 +146,8 @@ def _classify(repository: str, name: str, tag: str) -> _Class:
         if "slim" in tag:
             return f"{prefix}-slim", slim, runtime, False
         return f"{prefix}-full", full, runtime, False
+    if name in _WEB_SERVERS:
+        return (f"{name}-alpine", "small", NATIVE, False) if "alpine" in tag else (name, _WEB_SERVERS[name], NATIVE, False)
     if name in _OPERATING_SYSTEMS:
         family, size = _OPERATING_SYSTEMS[name]
         if "alpine" in tag and size != "minimal":

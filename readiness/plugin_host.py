@@ -34,6 +34,9 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.line_counts",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
+    "readiness_plugins.runtimes",
+    "readiness_plugins.container_resources",
+    "readiness_plugins.base_images",
 )
 
 
