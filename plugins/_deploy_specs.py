@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from readiness_plugins._quantities import (
@@ -76,6 +76,8 @@ class Container:
     cpu_limit: Amount | None = None
     resources_line: int = 0
     probes: tuple[Probe, ...] = ()
+    flags: tuple[tuple[int, RuntimeFlag], ...] = ()
+    """Runtime settings in the container's own environment, command and arguments."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,8 +271,9 @@ def _compose_service(document: LocatedDocument, path: str, name: str, service: d
         if count is not None:
             scaling.append(Scaling("compose", path, document.line(*where, key), name, replicas=count))
             break
-    flags = settings_in_tree(document, {key: service[key] for key in ("environment", "command", "entrypoint") if key in service}, at)
-    return Workload("compose", path, name, document.line(*at), "compose service", (container,), tuple(scaling), (), tuple(flags))
+    flags = tuple(settings_in_tree(document, {key: service[key] for key in ("environment", "command", "entrypoint") if key in service}, at))
+    container = replace(container, flags=flags)
+    return Workload("compose", path, name, document.line(*at), "compose service", (container,), tuple(scaling), (), flags)
 
 
 # --- Kubernetes ----------------------------------------------------------------------
@@ -326,8 +329,9 @@ def _workload(document: LocatedDocument, path: str, node: dict[str, Any], at: tu
     for index, container in enumerate(_list(pod_spec.get("containers"))):
         if isinstance(container, dict):
             container_at = (*pod_at, "containers", index)
-            containers.append(_container(document, container, container_at))
-            flags.extend(settings_in_tree(document, {k: container[k] for k in ("env", "command", "args") if k in container}, container_at))
+            settings = settings_in_tree(document, {k: container[k] for k in ("env", "command", "args") if k in container}, container_at)
+            containers.append(_container(document, container, container_at, name, tuple(settings)))
+            flags.extend(settings)
     scaling = []
     spec = _mapping(node.get("spec"))
     object_kind = kind
@@ -350,7 +354,9 @@ def _workload(document: LocatedDocument, path: str, node: dict[str, Any], at: tu
     )
 
 
-def _container(document: LocatedDocument, container: dict[str, Any], at: tuple[str | int, ...]) -> Container:
+def _container(
+    document: LocatedDocument, container: dict[str, Any], at: tuple[str | int, ...], workload: str, flags: tuple[tuple[int, RuntimeFlag], ...] = ()
+) -> Container:
     resources = _mapping(container.get("resources"))
     requests, limits = _mapping(resources.get("requests")), _mapping(resources.get("limits"))
     probes = []
@@ -367,7 +373,7 @@ def _container(document: LocatedDocument, container: dict[str, Any], at: tuple[s
                 )
             )
     return Container(
-        name=str(container.get("name", "")),
+        name=str(container.get("name") or workload),
         line=document.line(*at),
         image=container.get("image") if isinstance(container.get("image"), str) else None,
         memory_request=_amount(document, requests, (*at, "resources", "requests"), "memory", kubernetes_bytes),
@@ -376,6 +382,7 @@ def _container(document: LocatedDocument, container: dict[str, Any], at: tuple[s
         cpu_limit=_amount(document, limits, (*at, "resources", "limits"), "cpu", kubernetes_millicores),
         resources_line=document.line(*at, "resources") if resources else document.line(*at),
         probes=tuple(probes),
+        flags=flags,
     )
 
 
@@ -476,7 +483,7 @@ def helm_values(documents: list[LocatedDocument], path: str, chart: str) -> Work
             resources = node.get("resources")
             if isinstance(resources, dict) and ("requests" in resources or "limits" in resources):
                 name = ".".join(str(part) for part in at) or chart
-                containers.append(_container(document, {"name": name, "resources": resources}, at))
+                containers.append(_container(document, {"name": name, "resources": resources}, at, chart))
             count = whole_number(node.get("replicaCount"))
             if count is not None:
                 scaling.append(Scaling("helm", path, document.line(*at, "replicaCount"), chart, replicas=count))

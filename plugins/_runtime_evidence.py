@@ -344,6 +344,18 @@ def primary_containers(evidence: ServiceRuntime) -> list[Container]:
     return [container for workload in primary_workloads(evidence) for container in workload.containers]
 
 
+def main_container(evidence: ServiceRuntime, setting: Setting | None = None) -> Container | None:
+    """The container a setting is written for, or else the service's main one: the largest by memory limit
+    among the primary workloads' (a sidecar is smaller than the service it serves)."""
+    if setting is not None:
+        for workload in evidence.workloads:
+            for container in workload.containers:
+                if workload.path == setting.path and (setting.line, setting.flag) in container.flags:
+                    return container
+    containers = primary_containers(evidence)
+    return max(containers, key=lambda c: c.memory_limit.value if c.memory_limit else -1, default=None)
+
+
 def _documents(files: ScanFiles, path: str) -> list[LocatedDocument]:
     """A YAML file's documents, or a JSON template as one document without lines (they point at line 1)."""
     if not path.endswith(".json"):

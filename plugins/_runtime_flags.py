@@ -324,7 +324,7 @@ def flags_in_env(name: str, value: object) -> list[RuntimeFlag]:
         return [RuntimeFlag(fact, number, FlagKind.WORKERS, runtime, written)] if number is not None else []
     if upper == "GUNICORN_CMD_ARGS":
         # Past the program name nothing is read as an assignment, so this cannot recurse.
-        return flags_in_command(["gunicorn", *shell_words(text)])[1:]
+        return flags_in_command(["gunicorn", *shell_words(text)])
     if upper.startswith("RUBY_GC_"):
         setting = decimal_number(text)
         return [RuntimeFlag(name.lower(), setting if setting is not None else text[:100], FlagKind.GC, RUBY, written)]
@@ -397,7 +397,8 @@ def flags_in_msbuild(text: str) -> list[tuple[int, RuntimeFlag]]:
     for number, line in _numbered_lines(text):
         for match in _MSBUILD_PROPERTY.finditer(line):
             fact, kind = _MSBUILD_FACTS[match.group(1).lower()]
-            found.append((number, RuntimeFlag(fact, match.group(2).lower() == "true", kind, DOTNET, match.group(0).rstrip("<").strip())))
+            name, value = match.group(1), match.group(2).lower()
+            found.append((number, RuntimeFlag(fact, value == "true", kind, DOTNET, f"<{name}>{value}</{name}>")))
     return found
 
 

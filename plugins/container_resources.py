@@ -328,10 +328,8 @@ def _footprint(evidence: ServiceRuntime) -> Finding | None:
         for s in sized
     ]
     cpu = f", {format_millicores(int(facts['cpu_footprint_millicores']))}" if "cpu_footprint_millicores" in facts else ""
-    message = (
-        f"footprint up to {format_bytes(peak)}{cpu}: {'; '.join(parts)}; at least {format_bytes(low)}. "
-        "Assumes every replica uses its full memory figure"
-    )
+    floor = f"at least {format_bytes(low)}" if low else "nothing when scaled to zero"
+    message = f"footprint up to {format_bytes(peak)}{cpu}: {'; '.join(parts)}; {floor}. Assumes every replica uses its full memory figure"
     line = first.workload.containers[0].resources_line if first.workload.containers else first.workload.line
     return SERVICE_FOOTPRINT.finding(first.workload.path, line, message, snippet="footprint", facts=facts)
 

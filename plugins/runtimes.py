@@ -15,7 +15,7 @@ from readiness.config import Settings
 from readiness.model import Criterion, Diagnostic, Fact, Finding, Repository, Rule, Service
 from readiness_plugins._deploy_specs import Container
 from readiness_plugins._quantities import format_bytes
-from readiness_plugins._runtime_evidence import RuntimeChoice, ServiceRuntime, Setting, primary_containers, service_runtime
+from readiness_plugins._runtime_evidence import RuntimeChoice, ServiceRuntime, Setting, main_container, service_runtime
 from readiness_plugins._runtime_flags import FlagKind, facts_of
 from readiness_plugins._runtimes import JVM, RUNTIMES, function_runtime
 
@@ -283,29 +283,33 @@ def _collector(runtime: str, evidence: ServiceRuntime) -> tuple[str, str]:
     default = RUNTIMES[runtime].default_gc or "none"
     if runtime != JVM:
         return default, "the runtime's default"
-    containers = primary_containers(evidence)
-    cpu = min((c.cpu_limit.value for c in containers if c.cpu_limit), default=None)
-    memory = min((c.memory_limit.value for c in containers if c.memory_limit), default=None)
+    container = main_container(evidence)
+    cpu = container.cpu_limit.value if container and container.cpu_limit else None
+    memory = container.memory_limit.value if container and container.memory_limit else None
     if (cpu is not None and math.ceil(cpu / 1000) < SERVER_CLASS_CPUS) or (memory is not None and memory < SERVER_CLASS_MEMORY_BYTES):
         return "Serial", "the JVM's default in a container under 2 CPUs or 1792 MiB"
     return default, "the JVM's default"
 
 
 def _settings_findings(rule: Rule, evidence: ServiceRuntime, kind: FlagKind, describe: Callable[[dict[str, Fact]], str]) -> list[Finding]:
+    """One finding per place the settings are written: a line, or a whole options or config file."""
     by_place: dict[tuple[str, int], list[Setting]] = defaultdict(list)
     for setting in evidence.settings:
         if setting.flag.kind is kind:
-            by_place[(setting.path, setting.line)].append(setting)
+            by_place[(setting.path, 0 if setting.origin in _WHOLE_FILE_ORIGINS else setting.line)].append(setting)
     findings = []
-    for (path, line), found in sorted(by_place.items()):
+    for (path, _), found in sorted(by_place.items()):
         facts: dict[str, Fact] = dict(facts_of(s.flag for s in found))
+        if kind is FlagKind.WORKERS and not _COUNTED_WORKERS.intersection(facts):
+            continue  # only a server's name: how many workers it runs is said elsewhere or left to its default
         runtime = next((s.flag.runtime for s in found if s.flag.runtime), None) or (evidence.runtime.name if evidence.runtime else None)
         if runtime:
             facts["runtime"] = runtime
-        if kind is FlagKind.HEAP and "heap_max_ram_percent" in facts:
-            limit = min((c.memory_limit.value for c in primary_containers(evidence) if c.memory_limit), default=None)
-            if limit is not None:
-                facts["heap_from_percent_bytes"] = int(limit * float(facts["heap_max_ram_percent"]) / 100)
+        percent = facts.get("heap_max_ram_percent")
+        container = main_container(evidence, found[0])
+        if kind is FlagKind.HEAP and isinstance(percent, int | float) and container is not None and container.memory_limit:
+            facts["heap_from_percent_bytes"] = int(container.memory_limit.value * percent / 100)
+        line = min(s.line for s in found if s.flag.fact != "server") if any(s.flag.fact != "server" for s in found) else found[0].line
         written = " ".join(dict.fromkeys(s.flag.text for s in found))
         message = f"{describe(facts)} ({written}, {found[0].origin})"
         confidence = min(_ORIGIN_CONFIDENCE.get(s.origin, 1.0) for s in found)
@@ -313,33 +317,47 @@ def _settings_findings(rule: Rule, evidence: ServiceRuntime, kind: FlagKind, des
     return findings
 
 
+_WHOLE_FILE_ORIGINS = frozenset({"JVM options file", "server config", "runtime config", "project file"})
+_COUNTED_WORKERS = frozenset({"workers", "threads", "worker_class", "gomaxprocs"})
+_GC_LABELS: dict[str, Callable[[Fact], str]] = {
+    "gc": lambda value: f"{value} collector chosen",
+    "max_gc_pause_ms": lambda value: f"pause goal {value} ms",
+    "gogc": lambda value: f"GOGC={value}",
+    "dotnet_server_gc": lambda value: "server GC" if value else "workstation GC",
+    "dotnet_concurrent_gc": lambda value: "background GC " + ("on" if value else "off"),
+    "dotnet_gen0_bytes": lambda value: f"gen0 budget {format_bytes(int(value))}",
+    "dotnet_retain_vm": lambda value: "memory kept by the GC after collections" if value else "memory returned after collections",
+}
+
+
 def _describe_gc(facts: dict[str, Fact]) -> str:
-    parts = []
-    if "gc" in facts:
-        parts.append(f"{facts['gc']} collector chosen")
-    if "max_gc_pause_ms" in facts:
-        parts.append(f"pause goal {facts['max_gc_pause_ms']} ms")
-    if "gogc" in facts:
-        parts.append(f"GOGC={facts['gogc']}")
-    if "dotnet_server_gc" in facts:
-        parts.append("server GC" if facts["dotnet_server_gc"] else "workstation GC")
-    if "dotnet_concurrent_gc" in facts:
-        parts.append("background GC " + ("on" if facts["dotnet_concurrent_gc"] else "off"))
-    described = ", ".join(parts) or "collector tuned"
-    return f"{described}: the team tunes the {facts.get('runtime', 'runtime')} collector, evidence of pause or memory pain"
+    parts = [_GC_LABELS[name](value) if name in _GC_LABELS else f"{name}={value}" for name, value in facts.items() if name != "runtime"]
+    return f"{', '.join(parts)}: the team tunes the {facts.get('runtime', 'runtime')} collector, evidence of pause or memory pain"
+
+
+_HEAP_LABELS: dict[str, Callable[[Fact], str]] = {
+    "heap_max_bytes": lambda value: f"heap capped at {format_bytes(int(value))}",
+    "heap_initial_bytes": lambda value: f"starting heap {format_bytes(int(value))}",
+    "heap_soft_max_bytes": lambda value: f"soft heap cap {format_bytes(int(value))}",
+    "go_memory_limit_bytes": lambda value: f"soft memory limit {format_bytes(int(value))}",
+    "metaspace_max_bytes": lambda value: f"metaspace capped at {format_bytes(int(value))}",
+    "direct_memory_max_bytes": lambda value: f"direct memory capped at {format_bytes(int(value))}",
+    "jvm_max_ram_bytes": lambda value: f"the JVM sizes itself for {format_bytes(int(value))}",
+    "heap_initial_ram_percent": lambda value: f"starting heap {value:g}% of the container's memory",
+    "heap_min_ram_percent": lambda value: f"small-machine heap {value:g}% of memory",
+    "malloc_arena_max": lambda value: f"{value} malloc arenas",
+    "heap_pretouch": lambda value: "heap pre-touched at start" if value else "heap not pre-touched",
+}
 
 
 def _describe_heap(facts: dict[str, Fact]) -> str:
-    parts = []
-    for fact, label in (("heap_max_bytes", "heap capped at"), ("heap_initial_bytes", "starting heap"), ("go_memory_limit_bytes", "soft memory limit")):
-        value = facts.get(fact)
-        if isinstance(value, int) and not isinstance(value, bool):
-            parts.append(f"{label} {format_bytes(value)}")
-    if "heap_max_ram_percent" in facts:
-        share = f"heap up to {facts['heap_max_ram_percent']:g}% of the container's memory"
+    parts = [_HEAP_LABELS[name](value) for name, value in facts.items() if name in _HEAP_LABELS]
+    percent = facts.get("heap_max_ram_percent")
+    if isinstance(percent, int | float):
         derived = facts.get("heap_from_percent_bytes")
+        share = f"heap up to {percent:g}% of the container's memory"
         parts.append(share + (f" ({format_bytes(int(derived))})" if isinstance(derived, int) else ""))
-    return (", ".join(parts) or "memory settings") + f": memory reserved per {facts.get('runtime', 'runtime')} replica"
+    return f"{', '.join(parts)}: memory reserved per {facts.get('runtime', 'runtime')} replica"
 
 
 def _describe_workers(facts: dict[str, Fact]) -> str:
@@ -404,9 +422,8 @@ def _scale_to_zero(evidence: ServiceRuntime) -> list[Finding]:
 def _jvm_startup(runtime: RuntimeChoice, evidence: ServiceRuntime) -> list[Finding]:
     if any(s.flag.fact in STARTUP_AIDS and s.flag.value is True for s in evidence.settings):
         return []
-    if any(image.native_build for image in evidence.images) or not (evidence.images or evidence.functions):
-        return []
-    if any(f.snap_start for f in evidence.functions):
+    # Functions are judged by RUN105, which knows about SnapStart and provisioned concurrency.
+    if not evidence.images or any(image.native_build for image in evidence.images):
         return []
     scalers = list(evidence.autoscalers) + [s for w in evidence.workloads for s in w.scaling if s.source in ("knative", "helm") and s.max_replicas]
     facts: dict[str, Fact] = {"runtime": JVM, "startup_aids": "none", "autoscaled": bool(scalers)}

@@ -78,7 +78,7 @@ def test_lookalikes_set_nothing(command):
         ("DOTNET_GCHeapHardLimitPercent", "4B", {"heap_max_ram_percent": 75}),
         ("NODE_OPTIONS", "--max-old-space-size=1536 --enable-source-maps", {"heap_max_bytes": 1536 << 20}),
         ("WEB_CONCURRENCY", "5", {"workers": 5}),
-        ("GUNICORN_CMD_ARGS", "--workers=3 --threads 2", {"workers": 3, "threads": 2}),
+        ("GUNICORN_CMD_ARGS", "--workers=3 --threads 2", {"server": "gunicorn", "workers": 3, "threads": 2}),
         ("RAILS_MAX_THREADS", "5", {"threads": 5}),
         ("RUBY_GC_HEAP_GROWTH_FACTOR", "1.1", {"ruby_gc_heap_growth_factor": 1.1}),
         ("MALLOC_ARENA_MAX", "2", {"malloc_arena_max": 2}),
