@@ -305,7 +305,8 @@ def _objects(documents: list[LocatedDocument]) -> Iterator[tuple[LocatedDocument
     """Each object of the documents, looking inside ``kind: List``."""
     for document in documents:
         tree = _mapping(document.tree)
-        if tree.get("kind") == "List" or (tree.get("kind", "").endswith("List") and "items" in tree):
+        kind = tree.get("kind")
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(tree.get("items"), list):
             for index, item in enumerate(_list(tree.get("items"))):
                 if isinstance(item, dict):
                     yield document, item, ("items", index)

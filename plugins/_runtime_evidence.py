@@ -189,11 +189,12 @@ class ScanFiles:
     def _yaml(self, path: str, text: str) -> list[LocatedDocument]:
         try:
             return load_located_yaml(text)
-        except UnsafeDocument as error:
+        except UnsafeDocument:
             if "{{" not in text:
                 raise
             documents, failed = load_located_yaml_leniently(text)
-            self.problems.setdefault(path, f"{failed} YAML document(s) not read: template directives ({{{{ ... }}}}) ({error})")
+            total = len(documents) + failed
+            self.problems.setdefault(path, f"{failed} of {total} YAML documents not read: template directives ({{{{ ... }}}}) are not rendered")
             return documents
 
     def siblings(self, path: str) -> list[str]:

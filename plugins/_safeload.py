@@ -29,6 +29,7 @@ MAX_DEPTH = 64
 
 _CORE_TAG = "tag:yaml.org,2002:"
 _MERGE_TAG = _CORE_TAG + "merge"
+_STR_TAG = _CORE_TAG + "str"
 _CORE_SCALARS = frozenset(_CORE_TAG + name for name in ("null", "bool", "int", "float", "str", "binary", "timestamp", "value"))
 _CORE_COLLECTIONS = frozenset(_CORE_TAG + name for name in ("map", "seq", "omap", "pairs", "set"))
 
@@ -97,8 +98,9 @@ class _TreeBuilder:
 
     def build(self, node: yaml.Node, path: Path = (), depth: int = 0) -> Any:
         self._spend(depth)
-        if not isinstance(node, yaml.ScalarNode):
-            _check_tag(node, _CORE_COLLECTIONS)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        _check_tag(node, _CORE_COLLECTIONS)
         if isinstance(node, yaml.MappingNode):
             result = {}
             for key, key_node, value_node in self._pairs(node, depth):
@@ -115,10 +117,10 @@ class _TreeBuilder:
                     self.lines[child] = item.start_mark.line + 1
                 items.append(self.build(item, child, depth + 1))
             return items
-        return self._scalar(node)
+        raise UnsafeDocument(f"invalid YAML: unexpected node {type(node).__name__}")
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag.startswith("!"):
+        if node.tag == _STR_TAG or node.tag.startswith("!"):
             return node.value
         _check_tag(node, _CORE_SCALARS)
         return self.loader.construct_object(node)
