@@ -429,3 +429,16 @@ def test_messages_state_the_footprint_assumptions(report):
         "(HorizontalPodAutoscaler maximum, deploy/k8s/orders.yaml); at least 3.2 GiB. "
         "Assumes every replica uses its full memory figure"
     )
+
+
+def test_the_table_report_summarises_each_services_runtime(run_cli, monkeypatch):
+    monkeypatch.setenv("READINESS_TEST_SERVICES", json.dumps(SERVICES))
+    code, out, _ = run_cli("scan", REPO, "--plugins-dir", PLUGINS)
+    assert code == 0
+    rows = {line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]] for line in out.splitlines() if line.count("│") == 6}
+    assert rows["orders"] == ["JVM (ZGC)", "jre-alpine, medium", "1.6 GiB x 2-8", "13 GiB"]
+    assert rows["billing"] == ["JVM (Serial)", "jdk, heavy", "1 GiB x 0-5", "5 GiB"]
+    assert rows["api"] == ["CPython (refcount + cycles)", "python-slim, small", "768 MiB x 3", "2.2 GiB"]
+    assert rows["pricing"] == [".NET (server GC)", "dotnet-aspnet, medium", "-", "-"]
+    assert rows["ingest"] == ["Go (concurrent mark-sweep)", "scratch, minimal", "256 MiB x 0-20", "5 GiB"]
+    assert rows["thumbnails"] == ["JVM (G1)", "-", "-", "10.9 GiB"]
