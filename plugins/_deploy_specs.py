@@ -17,7 +17,6 @@ from typing import Any
 
 from readiness_plugins._quantities import (
     MIB,
-    decimal_number,
     docker_bytes,
     docker_millicores,
     kubernetes_bytes,
@@ -599,11 +598,3 @@ def _template_functions(document: LocatedDocument, path: str, tree: dict[str, An
 def _memory(document: LocatedDocument, node: dict[str, Any], at: tuple[str | int, ...], key: str) -> Amount | None:
     return _amount(document, node, at, key, mebibytes)
 
-
-def percent_or_count(text: str | None) -> tuple[int | None, float | None]:
-    """A PodDisruptionBudget value: (count, None) for ``2``, (None, 50.0) for ``"50%"``."""
-    if text is None:
-        return None, None
-    if text.endswith("%"):
-        return None, decimal_number(text[:-1])
-    return whole_number(text), None

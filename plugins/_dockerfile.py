@@ -115,7 +115,7 @@ class Dockerfile:
 
     def environment(self, stage: Stage) -> list[tuple[str, str, int]]:
         """Every ``ENV`` setting in effect for the stage, as (name, value, line), inherited ones first."""
-        settings = []
+        settings: list[tuple[str, str, int]] = []
         for ancestor in reversed(self.lineage(stage)):
             for instruction in ancestor.all("ENV"):
                 settings.extend((name, value, instruction.line) for name, value in env_pairs(instruction.arguments))

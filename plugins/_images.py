@@ -15,9 +15,6 @@ from dataclasses import dataclass
 
 from readiness_plugins._runtimes import BEAM, BUN, CPYTHON, DENO, DOTNET, GO, JVM, NATIVE, NODE, PHP, PYPY, RUBY
 
-SIZE_CLASSES = ("minimal", "small", "medium", "heavy")
-
-
 @dataclass(frozen=True, slots=True)
 class BaseImage:
     reference: str

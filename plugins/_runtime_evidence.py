@@ -10,6 +10,7 @@ warning naming the file; the service's other evidence stands.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -184,7 +185,8 @@ class ScanFiles:
         return self.parsed("text", path, str)
 
     def yaml(self, path: str) -> list[LocatedDocument]:
-        return self.parsed("yaml", path, lambda text: self._yaml(path, text)) or []
+        documents: list[LocatedDocument] | None = self.parsed("yaml", path, functools.partial(self._yaml, path))
+        return documents or []
 
     def _yaml(self, path: str, text: str) -> list[LocatedDocument]:
         try:
@@ -282,7 +284,7 @@ def _gather(service: Service, files: ScanFiles) -> ServiceRuntime:
     for deployment in service.deployments:
         read.append(deployment.path)
         if deployment.kind == "compose":
-            found = files.derived("compose", deployment.path, lambda p=deployment.path: compose_workloads(files.yaml(p), p))
+            found = files.derived("compose", deployment.path, functools.partial(_compose, files, deployment.path))
             if deployment.name in found:
                 workloads.append(found[deployment.name])
         elif deployment.kind == "kubernetes":
@@ -295,7 +297,7 @@ def _gather(service: Service, files: ScanFiles) -> ServiceRuntime:
         elif deployment.kind == "kustomize":
             autoscalers += [s for s in _kustomize(files, deployment.path) if s.target == deployment.name]
         elif deployment.kind == "serverless":
-            found_functions = files.derived("serverless", deployment.path, lambda p=deployment.path: serverless_functions(_documents(files, p), p))
+            found_functions = files.derived("serverless", deployment.path, functools.partial(_functions, files, deployment.path))
             named = [f for f in found_functions if f.name == deployment.name]
             functions += named or found_functions
         elif deployment.kind == "procfile":
@@ -355,6 +357,18 @@ def main_container(evidence: ServiceRuntime, setting: Setting | None = None) -> 
                     return container
     containers = primary_containers(evidence)
     return max(containers, key=lambda c: c.memory_limit.value if c.memory_limit else -1, default=None)
+
+
+def _compose(files: ScanFiles, path: str) -> dict[str, Workload]:
+    return compose_workloads(files.yaml(path), path)
+
+
+def _functions(files: ScanFiles, path: str) -> list[Function]:
+    return serverless_functions(_documents(files, path), path)
+
+
+def _helm_values(files: ScanFiles, path: str, chart: str) -> Workload:
+    return helm_values(files.yaml(path), path, chart)
 
 
 def _documents(files: ScanFiles, path: str) -> list[LocatedDocument]:
@@ -503,7 +517,7 @@ def _helm(files: ScanFiles, deployment: Deployment, read: list[str]) -> list[Wor
     values = [path for path in files.siblings(posixpath.join(chart, "values.yaml")) if posixpath.basename(path).startswith("values")]
     for path in values:
         read.append(path)
-        workload = files.derived("helm", path, lambda p=path: helm_values(files.yaml(p), p, deployment.name))
+        workload = files.derived("helm", path, functools.partial(_helm_values, files, path, deployment.name))
         if workload.containers or workload.scaling or workload.flags:
             workloads.append(workload)
     if "/templates/" in f"/{deployment.path}":
@@ -599,9 +613,9 @@ def _choose_runtime(service: Service, images: list[ImageBuild], functions: list[
             return RuntimeChoice(runtime, function.path, function.line, f"function runtime {function.runtime_id}", 0.9)
     for workload in workloads:
         for container in workload.containers:
-            image = classify_image(container.image) if container.image else None
-            if image is not None and image.runtime is not None:
-                return RuntimeChoice(image.runtime, workload.path, container.line, f"container image {container.image}", 0.7)
+            base = classify_image(container.image) if container.image else None
+            if base is not None and base.runtime is not None:
+                return RuntimeChoice(base.runtime, workload.path, container.line, f"container image {container.image}", 0.7)
     expected = LANGUAGES.get(service.primary_language or "")
     ordered = sorted(service.manifests, key=lambda m: (manifest_runtime(m) != expected, _manifest_rank(m), m))
     for manifest in ordered:

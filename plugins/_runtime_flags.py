@@ -442,7 +442,7 @@ def flags_in_script(text: str, procfile: bool = False) -> list[tuple[int, Runtim
     Comment lines are skipped; ``export NAME=value`` and ``NAME=value`` lines are read
     as environment variables; a Procfile line is ``type: command``.
     """
-    found = []
+    found: list[tuple[int, RuntimeFlag]] = []
     for number, line in _numbered_lines(text):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):

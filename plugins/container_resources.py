@@ -335,7 +335,7 @@ def _footprint(evidence: ServiceRuntime) -> Finding | None:
 
 
 def _size(workload: Workload, evidence: ServiceRuntime) -> _Sized | None:
-    memory, bases = 0, set()
+    memory, bases = 0, set[str]()
     for container in workload.containers:
         if container.memory_limit:
             memory, bases = memory + container.memory_limit.value, bases | {"limit"}
