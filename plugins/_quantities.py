@@ -158,8 +158,7 @@ def format_bytes(amount: int) -> str:
     """``536870912`` -> ``512 MiB``; ``1000000000`` -> ``953.7 MiB``."""
     for unit, size in (("TiB", TIB), ("GiB", GIB), ("MiB", MIB), ("KiB", KIB)):
         if amount >= size:
-            value = amount / size
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+            return f"{amount / size:.1f}".removesuffix(".0") + f" {unit}"
     return f"{amount} B"
 
 

@@ -296,12 +296,15 @@ def _gather(service: Service, files: ScanFiles) -> ServiceRuntime:
             workloads += _helm(files, deployment, read)
         elif deployment.kind == "kustomize":
             autoscalers += [s for s in _kustomize(files, deployment.path) if s.target == deployment.name]
-        elif deployment.kind == "serverless":
+        elif deployment.kind in ("serverless", "sam"):
             found_functions = files.derived("serverless", deployment.path, functools.partial(_functions, files, deployment.path))
             named = [f for f in found_functions if f.name == deployment.name]
             functions += named or found_functions
         elif deployment.kind == "procfile":
             settings += _procfile_settings(files, deployment)
+    # A workload is often reached twice: by its own entry and by the Service object that fronts it.
+    workloads = list(dict.fromkeys(workloads))
+    functions = list(dict.fromkeys(functions))
     for workload in workloads:
         settings += [Setting(workload.path, line, flag, _ORIGINS[workload.source]) for line, flag in workload.flags]
     for function in functions:

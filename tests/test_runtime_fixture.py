@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +18,7 @@ import pytest
 from conftest import FIXTURES
 from readiness.cli import main
 from readiness.export import load_schema
+from readiness.model import Repository
 
 PLUGINS = Path(__file__).parent / "plugins"
 REPO = FIXTURES / "runtime" / "repo"
@@ -27,7 +29,12 @@ SERVICES = [
         "path": "services/orders",
         "name": "orders",
         "dockerfiles": ["services/orders/Dockerfile"],
-        "deployments": [["kubernetes", "deploy/k8s/orders.yaml", "orders"]],
+        # Reached three ways, as a detector may: its workload, the Service fronting it, its kustomization.
+        "deployments": [
+            ["kubernetes", "deploy/k8s/orders.yaml", "orders"],
+            ["kubernetes", "deploy/k8s/orders.yaml", "orders-http"],
+            ["kustomize", "deploy/k8s/kustomization.yaml", "orders"],
+        ],
     },
     {
         "path": "services/billing",
@@ -131,12 +138,12 @@ def test_kubernetes_deployment_with_sidecar_hpa_budget_and_kustomize_override(re
             "deploy/k8s/orders.yaml",
             22,
             {
-                # orders (1536 MiB) and its envoy sidecar (128 MiB) per pod, times the HPA's maximum.
-                "memory_per_replica_bytes": 1664 * MIB,
+                # orders (1536Mi) and its envoy sidecar (128M, decimal) per pod, times the HPA's maximum.
+                "memory_per_replica_bytes": 1536 * MIB + 128_000_000,
                 "replicas_min": 2,
                 "replicas_max": 8,
-                "footprint_bytes": 8 * 1664 * MIB,
-                "footprint_min_bytes": 2 * 1664 * MIB,
+                "footprint_bytes": 8 * (1536 * MIB + 128_000_000),
+                "footprint_min_bytes": 2 * (1536 * MIB + 128_000_000),
                 "cpu_per_replica_millicores": 2250,
                 "cpu_footprint_millicores": 18000,
                 "memory_basis": "limit",
@@ -145,7 +152,7 @@ def test_kubernetes_deployment_with_sidecar_hpa_budget_and_kustomize_override(re
             },
         ),
         ("RES104", "deploy/k8s/orders.yaml", 29, {"container": "orders", "probe": "startup", "startup_grace_seconds": 70}),
-        ("RES101", "deploy/k8s/orders.yaml", 38, {"container": "envoy", "cpu_limit_millicores": 250, "memory_limit_bytes": 128 * MIB, "source": "kubernetes"}),
+        ("RES101", "deploy/k8s/orders.yaml", 38, {"container": "envoy", "cpu_limit_millicores": 250, "memory_limit_bytes": 128_000_000, "source": "kubernetes"}),
     ]
 
 
@@ -442,3 +449,20 @@ def test_the_table_report_summarises_each_services_runtime(run_cli, monkeypatch)
     assert rows["pricing"] == [".NET (server GC)", "dotnet-aspnet, medium", "-", "-"]
     assert rows["ingest"] == ["Go (concurrent mark-sweep)", "scratch, minimal", "256 MiB x 0-20", "5 GiB"]
     assert rows["thumbnails"] == ["JVM (G1)", "-", "-", "10.9 GiB"]
+
+
+def test_each_file_is_read_once_per_scan(run_cli, monkeypatch):
+    reads: Counter[str] = Counter()
+    original = Repository.read_bytes
+
+    def counting(self: Repository, path: str) -> bytes | None:
+        reads[path] += 1
+        return original(self, path)
+
+    monkeypatch.setattr(Repository, "read_bytes", counting)
+    monkeypatch.setenv("READINESS_TEST_SERVICES", json.dumps(SERVICES))
+    code, _, _ = run_cli("scan", REPO, "--plugins-dir", PLUGINS, "--format", "json")
+    assert code == 0
+    # docker-compose.yml serves two services and deploy/k8s/*.yaml are read as each other's siblings.
+    assert {"docker-compose.yml", "deploy/k8s/orders.yaml", "deploy/k8s/kustomization.yaml", "services/legacy/Procfile"} <= set(reads)
+    assert [path for path, count in reads.items() if count > 1] == []
