@@ -6,6 +6,7 @@ import pytest
 
 import yaml
 
+from readiness_plugins import _safeload
 from readiness_plugins._safeload import (
     UnsafeDocument,
     load_json,
@@ -15,6 +16,14 @@ from readiness_plugins._safeload import (
     load_yaml_documents,
     load_yaml_documents_leniently,
 )
+
+@pytest.fixture(autouse=True, params=["libyaml", "pyyaml"])
+def loader(request, monkeypatch):
+    """Every test runs with libyaml's parser (when PyYAML has it) and with PyYAML's own."""
+    if request.param == "libyaml" and not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+    monkeypatch.setattr(_safeload, "_Loader", yaml.CSafeLoader if request.param == "libyaml" else yaml.SafeLoader)
+
 
 BILLION_LAUGHS = """
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
