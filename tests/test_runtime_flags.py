@@ -163,6 +163,10 @@ def test_server_config_files():
         (1, "server", "uwsgi"),
         (2, "workers", 4),
     ]
+    assert [(line, flag.fact, flag.value) for line, flag in flags_in_server_config("config/unicorn.rb", "worker_processes 4\ntimeout 30\n")] == [
+        (1, "server", "unicorn"),
+        (1, "workers", 4),
+    ]
     assert flags_in_server_config("gunicorn.conf.py", "workers = multiprocessing.cpu_count() * 2 + 1\n") == []
 
 
