@@ -338,12 +338,29 @@ SOURCE_PRIORITY = ("kubernetes", "helm", "compose")
 
 
 def primary_workloads(evidence: ServiceRuntime) -> list[Workload]:
-    """The workloads of the deployment that describes production best (see :data:`SOURCE_PRIORITY`)."""
+    """The workloads of the deployment that describes production best (see :data:`SOURCE_PRIORITY`).
+
+    A name written in several files (a compose override, a kustomize overlay) is one workload
+    described several times: the description with the most resource figures stands for it,
+    the later file on a tie.
+    """
     for source in SOURCE_PRIORITY:
-        chosen = [w for w in evidence.workloads if w.source == source and w.containers]
-        if chosen:
-            return chosen
+        by_name: dict[str, Workload] = {}
+        for workload in sorted((w for w in evidence.workloads if w.source == source and w.containers), key=lambda w: w.path):
+            known = by_name.get(workload.name)
+            if known is None or _figures(workload) >= _figures(known):
+                by_name[workload.name] = workload
+        if by_name:
+            return list(by_name.values())
     return []
+
+
+def _figures(workload: Workload) -> int:
+    return sum(
+        amount is not None
+        for container in workload.containers
+        for amount in (container.memory_limit, container.memory_request, container.cpu_limit, container.cpu_request)
+    )
 
 
 def primary_containers(evidence: ServiceRuntime) -> list[Container]:

@@ -356,7 +356,8 @@ def _size(workload: Workload, evidence: ServiceRuntime) -> _Sized | None:
         assert chosen.max_replicas is not None
         low, high, basis = chosen.min_replicas or 0, chosen.max_replicas, f"{_AUTOSCALER_NAMES[chosen.source]} maximum"
     elif fixed:
-        chosen = fixed[-1]
+        # A kustomization's replicas override the manifest's own.
+        chosen = max(fixed, key=lambda s: s.source == "kustomize")
         assert chosen.replicas is not None
         low = high = chosen.replicas
         basis = _REPLICA_SOURCES[chosen.source]

@@ -180,3 +180,28 @@ def test_wrong_shapes_missing_files_and_links_never_crash(make_repo, run_cli, mo
     ]
     [footprint] = [f["facts"] for f in report["findings"] if f["rule"] == "RES106"]
     assert (footprint["memory_basis"], footprint["memory_per_replica_bytes"], footprint["replicas_basis"]) == ("heap", 512 << 20, "one replica assumed")
+
+
+def test_a_workload_restated_in_an_override_or_overlay_is_sized_once(make_repo, run_cli, monkeypatch):
+    deployment = "kind: Deployment\\nmetadata: {name: api}\\nspec:\\n  replicas: 2\\n  template:\\n    spec:\\n      containers:\\n        - name: api\\n"
+    repo = make_repo(
+        {
+            "docker-compose.yml": "services:\n  api:\n    mem_limit: 512m\n",
+            "docker-compose.override.yml": "services:\n  api:\n    ports: ['8080:8080']\n",
+            "deploy/base/api.yaml": deployment.replace("\\n", "\n") + "          resources: {limits: {memory: 1Gi}}\n",
+            "deploy/overlays/prod/api.yaml": deployment.replace("\\n", "\n").replace("replicas: 2", "replicas: 6") + "          resources: {limits: {memory: 2Gi}}\n",
+            "deploy/overlays/prod/kustomization.yaml": "resources: [api.yaml]\nreplicas:\n  - {name: api, count: 9}\n",
+            "services/api/Dockerfile": GOOD_DOCKERFILE,
+        }
+    )
+    deployments = [
+        ["compose", "docker-compose.yml", "api"],
+        ["compose", "docker-compose.override.yml", "api"],
+        ["kubernetes", "deploy/base/api.yaml", "api"],
+        ["kubernetes", "deploy/overlays/prod/api.yaml", "api"],
+    ]
+    report = scan(run_cli, repo, [service("api", deployments=deployments)], monkeypatch)
+    [footprint] = [f for f in report["findings"] if f["rule"] == "RES106"]
+    # The overlay's 2 GiB x the kustomization's 9 replicas, not the sum of base and overlay.
+    assert (footprint["path"], footprint["facts"]["footprint_bytes"], footprint["facts"]["replicas_max"]) == ("deploy/overlays/prod/api.yaml", 18 << 30, 9)
+    assert footprint["facts"]["replicas_basis"] == "kustomize replicas"
