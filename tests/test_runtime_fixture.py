@@ -466,3 +466,13 @@ def test_each_file_is_read_once_per_scan(run_cli, monkeypatch):
     # docker-compose.yml serves two services and deploy/k8s/*.yaml are read as each other's siblings.
     assert {"docker-compose.yml", "deploy/k8s/orders.yaml", "deploy/k8s/kustomization.yaml", "services/legacy/Procfile"} <= set(reads)
     assert [path for path, count in reads.items() if count > 1] == []
+
+
+def test_the_slow_start_threshold_is_configurable(run_cli, monkeypatch, tmp_path):
+    config = tmp_path / "readiness.toml"
+    config.write_text("[plugins.container_resources]\nslow_start_seconds = 50\n")
+    monkeypatch.setenv("READINESS_TEST_SERVICES", json.dumps(SERVICES))
+    code, out, err = run_cli("scan", REPO, "--plugins-dir", PLUGINS, "--format", "json", "--config", config)
+    assert code == 0, err
+    slow = [(f["service"], f["facts"]["startup_grace_seconds"]) for f in json.loads(out)["findings"] if f["rule"] == "RES104"]
+    assert slow == [("orders", 70)]  # billing's 45 s liveness delay is under the threshold now
