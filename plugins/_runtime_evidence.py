@@ -30,7 +30,7 @@ from readiness_plugins._deploy_specs import (
     kustomize_replicas,
     serverless_functions,
 )
-from readiness_plugins._dockerfile import Dockerfile, Instruction, Stage, exposed_ports, parse_dockerfile
+from readiness_plugins._dockerfile_syntax import Dockerfile, Instruction, Stage, exposed_ports, parse_dockerfile
 from readiness_plugins._images import BaseImage, classify_image
 from readiness_plugins._runtime_flags import (
     FlagKind,

@@ -4,11 +4,11 @@ Every hook is called for each plugin separately: a plugin that raises is reporte
 (plugin, hook, error) and the others' results stand. Implementations may accept any
 subset of a hook's arguments (pluggy passes only the ones they name).
 
-Hooks that return a list may put :class:`~readiness.model.Diagnostic` warnings in it,
-one line each naming the file they are about (``Diagnostic("warning", "invalid YAML:
-...", path="deploy/api.yaml")``): bad input is something to report while the scan goes
-on, which raising cannot say (it discards the plugin's other results) and printing must
-not (detectors never print). The report shows each warning once.
+Hooks that return a list may put ``warning`` :class:`~readiness.model.Diagnostic` records
+in it, one line each naming the file they are about (``Diagnostic("warning", "invalid
+YAML: ...", path="deploy/api.yaml")``): bad input is something to report while the scan
+goes on, which raising cannot say (it discards the plugin's other results) and printing
+must not (detectors never print). The report shows each warning once.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from readiness import __version__
 from readiness.config import Settings
@@ -37,8 +37,6 @@ from readiness.model import (
     ServiceCandidate,
 )
 from readiness.plugin_host import PluginError, PluginHost
-
-T = TypeVar("T")
 
 SERVICE_ROLES = ("backend", "worker", "frontend", "load-generator", "infrastructure", "library", "tooling")
 """Roles in the order a merge prefers them when detectors disagree: the most specific claim of deployment wins."""
@@ -85,8 +83,11 @@ def _diagnostics(listing: Listing, found: list[Diagnostic]) -> tuple[Diagnostic,
 def detect_services(host: PluginHost, repo: Repository, settings: Settings) -> tuple[Service, ...]:
     """Merge every detector's candidates by source directory into services."""
     by_path: dict[str, list[ServiceCandidate]] = defaultdict(list)
-    for plugin, produced in host.call_each("readiness_detect_services", repo=repo, settings=settings):
-        for candidate in _set_aside_warnings(host, plugin, "readiness_detect_services", produced):
+    hook = "readiness_detect_services"
+    for plugin, produced in host.call_each(hook, repo=repo, settings=settings):
+        candidates, warnings = _partition(host, hook, plugin, produced, (ServiceCandidate,))
+        host.warnings.extend(warnings)
+        for candidate in candidates:
             by_path[candidate.path].append(candidate)
     owners = _owners(repo.files, sorted(by_path))
     services = []
@@ -149,24 +150,30 @@ def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service
     return findings
 
 
-def _set_aside_warnings(host: PluginHost, plugin: str, hook: str, produced: Iterable[T | Diagnostic]) -> list[T]:
-    """The hook's records without its warnings, which go to the host marked with the plugin and hook.
-
-    A plugin's warning is always a ``warning``: a plugin that failed raises instead.
-    """
-    kept: list[T] = []
-    for record in produced:
-        if isinstance(record, Diagnostic):
-            host.warnings.append(replace(record, level="warning", plugin=plugin, hook=hook))
+def _partition(host: PluginHost, hook: str, plugin: str, produced: Iterable[object], wanted: tuple[type, ...]) -> tuple[list[Any], list[Diagnostic]]:
+    """The records a plugin returned, and its warnings attributed to it; anything else is the plugin's error."""
+    records: list[Any] = []
+    warnings: list[Diagnostic] = []
+    for item in produced:
+        if isinstance(item, Diagnostic):
+            warnings.append(replace(item, plugin=item.plugin or plugin, hook=item.hook or hook))
+        elif isinstance(item, wanted):
+            records.append(item)
         else:
-            kept.append(record)
-    return kept
+            expected = " or ".join(t.__name__ for t in wanted)
+            host.errors.append(PluginError(plugin, hook, TypeError(f"returned a {type(item).__name__}, not a {expected} or Diagnostic")))
+    return records, warnings
 
 
-def _declared(host: PluginHost, plugin: str, hook: str, produced: Iterable[Finding | Diagnostic]) -> list[Finding]:
-    """The findings whose rule is declared; an undeclared rule is the plugin's error, reported once."""
+def _declared(host: PluginHost, plugin: str, hook: str, produced: Iterable[object]) -> list[Finding]:
+    """The findings whose rule is declared; an undeclared rule is the plugin's error, reported once.
+
+    Warnings among them wait on the host until the report is assembled.
+    """
+    findings, warnings = _partition(host, hook, plugin, produced, (Finding,))
+    host.warnings.extend(warnings)
     kept = []
-    for finding in _set_aside_warnings(host, plugin, hook, produced):
+    for finding in findings:
         if finding.rule in host.rules:
             kept.append(finding)
         else:
@@ -189,6 +196,9 @@ def assign_services(findings: list[Finding], services: tuple[Service, ...]) -> l
 
 def score_service(host: PluginHost, service: Service, findings: tuple[Finding, ...], settings: Settings) -> tuple[Contribution, ...]:
     contributions: list[Contribution] = []
-    for plugin, produced in host.call_each("readiness_score_service", service=service, findings=findings, settings=settings):
-        contributions.extend(_set_aside_warnings(host, plugin, "readiness_score_service", produced))
+    hook = "readiness_score_service"
+    for plugin, produced in host.call_each(hook, service=service, findings=findings, settings=settings):
+        found, warnings = _partition(host, hook, plugin, produced, (Contribution,))
+        host.warnings.extend(warnings)
+        contributions.extend(found)
     return tuple(contributions)

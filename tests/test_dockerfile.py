@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FIXTURES
 
-from readiness_plugins._dockerfile import env_pairs, exposed_ports, parse_dockerfile
+from readiness_plugins._dockerfile_syntax import env_pairs, exposed_ports, parse_dockerfile
 
 DOCKERFILES = FIXTURES / "runtime" / "dockerfiles"
 

@@ -86,3 +86,20 @@ def test_table_report_shows_a_plugin_warning_with_its_file(tmp_path, make_repo, 
     code, out, _ = run_cli("scan", repo, "--plugins-dir", plugins_dir)
     assert code == 0
     assert "warning: api/broken.yaml: invalid YAML: tab in indentation" in out
+
+
+def test_anything_else_in_a_hook_result_is_the_plugins_error(tmp_path, make_repo, run_cli):
+    plugins_dir = write_plugin(
+        tmp_path,
+        WARNING_PLUGIN.replace(
+            "        Diagnostic(\"warning\", \"larger than 2 MiB, not parsed\", path=\"deploy/all.yaml\"),\n    ]",
+            "        Diagnostic(\"warning\", \"larger than 2 MiB, not parsed\", path=\"deploy/all.yaml\"),\n        \"a stray string\",\n    ]",
+        ),
+    )
+    repo = make_repo({"api/app.yaml": "kind: x\n"})
+    code, out, _ = run_cli("scan", repo, "--plugins-dir", plugins_dir, "--format", "json")
+    report = json.loads(out)
+    assert [f["rule"] for f in report["findings"]] == ["MAN001"]
+    assert [e["message"] for e in report["errors"] if e["plugin"] == "manifests"] == [
+        "plugin 'manifests' failed in readiness_analyze_service: TypeError: returned a str, not a Finding or Diagnostic"
+    ]
