@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
-import inspect
 import os
 import sys
 from collections.abc import Iterator
@@ -217,11 +216,3 @@ def _import_file(path: Path) -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
-
-def hook_docs() -> dict[str, str]:
-    """Each hookspec's name and docstring, for ``readiness plugins --hooks`` and the docs test."""
-    return {
-        name: inspect.getdoc(function) or ""
-        for name, function in inspect.getmembers(hookspecs, inspect.isfunction)
-        if name.startswith("readiness_")
-    }
