@@ -59,7 +59,8 @@ def test_warnings_in_hook_results_are_reported_once_and_findings_stand(tmp_path,
     assert code == 0, err
     report = json.loads(out)
     jsonschema.validate(report, load_schema())
-    assert [(f["rule"], f["service"], f["facts"]) for f in report["findings"]] == [
+    # The built-in runtime plugins also see api (a Python service); only this plugin's finding is asserted.
+    assert [(f["rule"], f["service"], f["facts"]) for f in report["findings"] if f["rule"] == "MAN001"] == [
         ("MAN001", "api", {"memory_limit_bytes": 536870912})
     ]
     assert report["warnings"] == [
@@ -99,7 +100,7 @@ def test_anything_else_in_a_hook_result_is_the_plugins_error(tmp_path, make_repo
     repo = make_repo({"api/app.yaml": "kind: x\n"})
     code, out, _ = run_cli("scan", repo, "--plugins-dir", plugins_dir, "--format", "json")
     report = json.loads(out)
-    assert [f["rule"] for f in report["findings"]] == ["MAN001"]
+    assert [f["rule"] for f in report["findings"] if f["rule"].startswith("MAN")] == ["MAN001"]
     assert [e["message"] for e in report["errors"] if e["plugin"] == "manifests"] == [
         "plugin 'manifests' failed in readiness_analyze_service: TypeError: returned a str, not a Finding or Diagnostic"
     ]
