@@ -149,7 +149,7 @@ class ScanFiles:
             self.problems.setdefault(path, "not in the repository's file list")
             return None
         if record.status is ReadStatus.TOO_LARGE:
-            self.problems.setdefault(path, f"not read: {record.size:,} bytes is over the {self.repo.max_file_size:,}-byte limit")
+            self.problems.setdefault(path, f"not read: larger than max-file-size ({record.size:,} bytes)")
             return None
         data = self.repo.read_bytes(path)
         if data is None:
@@ -167,7 +167,7 @@ class ScanFiles:
                 try:
                     result = parse(text)
                 except UnsafeDocument as error:
-                    self.problems.setdefault(path, str(error))
+                    self.problems.setdefault(path, f"not parsed: {error}")
             self._parsed[key] = result
         value: T | None = self._parsed[key]
         return value
@@ -185,19 +185,30 @@ class ScanFiles:
         return self.parsed("text", path, str)
 
     def yaml(self, path: str) -> list[LocatedDocument]:
-        documents: list[LocatedDocument] | None = self.parsed("yaml", path, functools.partial(self._yaml, path))
-        return documents or []
+        """A YAML file's documents, all or nothing: one bad document and the file is not parsed."""
+        loaded = self.parsed("yaml", path, _load_yaml)
+        if loaded is None:
+            return []
+        if loaded.error is not None:
+            self.problems.setdefault(path, f"not parsed: {loaded.error}")
+            return []
+        return loaded.documents
 
-    def _yaml(self, path: str, text: str) -> list[LocatedDocument]:
-        try:
-            return load_located_yaml(text)
-        except UnsafeDocument:
-            if "{{" not in text:
-                raise
-            documents, failed = load_located_yaml_leniently(text)
-            total = len(documents) + failed
-            self.problems.setdefault(path, f"{failed} of {total} YAML documents not read: template directives ({{{{ ... }}}}) are not rendered")
-            return documents
+    def manifests(self, path: str) -> list[LocatedDocument]:
+        """A Kubernetes manifest file's documents: those that parse on their own when others do not
+        (a template directive, one broken object), with a warning counting the rest.
+
+        A YAML file that is not a manifest (no ``kind`` and ``apiVersion``) reads as nothing.
+        """
+        loaded = self.parsed("yaml", path, _load_yaml)
+        if loaded is None or not loaded.manifest:
+            return []
+        if loaded.error is not None:
+            if loaded.failed:
+                self.problems.setdefault(path, f"{loaded.failed} YAML document(s) not parsed: {loaded.error}")
+            else:
+                self.problems.setdefault(path, f"not parsed: {loaded.error}")
+        return loaded.documents
 
     def siblings(self, path: str) -> list[str]:
         """YAML files in the same directory as ``path`` (itself included), up to :data:`MAX_SIBLINGS`."""
@@ -230,6 +241,33 @@ class ScanFiles:
 
     def warnings(self, paths: Iterable[str]) -> list[Diagnostic]:
         return [Diagnostic("warning", self.problems[path], path=path) for path in dict.fromkeys(paths) if path in self.problems]
+
+
+@dataclass(frozen=True, slots=True)
+class _YamlFile:
+    """One parse of a YAML file serving every reader: strict readers refuse it when ``error`` is set,
+    manifest readers keep the documents that parsed on their own."""
+
+    documents: list[LocatedDocument]
+    error: str | None
+    failed: int
+    """Documents that did not parse on their own (0 when the whole file was refused)."""
+    manifest: bool
+    """The text names a ``kind`` and an ``apiVersion``."""
+
+
+def _load_yaml(text: str) -> _YamlFile:
+    manifest = "kind:" in text and "apiVersion:" in text
+    try:
+        return _YamlFile(load_located_yaml(text), None, 0, manifest)
+    except UnsafeDocument as error:
+        if "invalid YAML" not in str(error):
+            return _YamlFile([], str(error), 0, manifest)
+        try:
+            documents, failed = load_located_yaml_leniently(text)
+        except UnsafeDocument as again:
+            return _YamlFile([], str(again), 0, manifest)
+        return _YamlFile(documents, str(error), failed, manifest)
 
 
 def _is_config_file(path: str) -> bool:
@@ -265,11 +303,11 @@ def _gather(service: Service, files: ScanFiles) -> ServiceRuntime:
     read: list[str] = []
     settings: list[Setting] = []
     images = []
-    for path in service.dockerfiles:
+    for path in _dockerfiles(service, files):
         read.append(path)
         dockerfile = files.parsed("dockerfile", path, parse_dockerfile)
         if dockerfile is None or dockerfile.final is None:
-            files.problems.setdefault(path, "no FROM instruction: not a Dockerfile readiness can read")
+            files.problems.setdefault(path, "not a Dockerfile: no FROM instruction")
             continue
         if dockerfile.problems:
             more = f" (and {len(dockerfile.problems) - 1} more)" if len(dockerfile.problems) > 1 else ""
@@ -311,12 +349,19 @@ def _gather(service: Service, files: ScanFiles) -> ServiceRuntime:
         settings += [Setting(function.path, line, flag, "function environment") for line, flag in function.flags]
 
     config_files = files.config_files(service)
+    if processes := [command for d in service.deployments if d.kind == "procfile" for _, command in _procfile_commands(files, d)]:
+        # One directory, several Procfile processes: each reads its own Procfile line (above), and a
+        # server's config belongs to the process that runs that server.
+        config_files = [
+            p for p in config_files if posixpath.basename(p) != "Procfile" and (_server_of(p) is None or any(_server_of(p) in c for c in processes))
+        ]
     read += config_files
-    manifests = [m for m in service.manifests if m.endswith((".csproj", ".fsproj", ".vbproj", "package.json"))]
+    manifests = [m for m in _manifests(service, files) if m.endswith((".csproj", ".fsproj", ".vbproj", "package.json"))]
     read += manifests
     settings += _config_settings(files, config_files, manifests)
 
-    runtime = _choose_runtime(service, images, functions, workloads)
+    commands = [(d.path, line, command) for d in service.deployments if d.kind == "procfile" for line, command in _procfile_commands(files, d)]
+    runtime = _choose_runtime(service, _manifests(service, files), images, functions, commands, workloads)
     if runtime is not None:
         settings = [s for s in settings if s.flag.runtime is None or _SAME_RUNTIME.get(s.flag.runtime, s.flag.runtime) == _SAME_RUNTIME.get(runtime.name, runtime.name)]
     unique = {(s.path, s.line, s.flag.fact, s.flag.text): s for s in settings}
@@ -524,7 +569,7 @@ def _kubernetes(files: ScanFiles, deployment: Deployment, read: list[str]) -> tu
 
 
 def _kube(files: ScanFiles, path: str) -> KubernetesObjects:
-    return files.derived("kubernetes", path, lambda: kubernetes_objects(files.yaml(path), path))
+    return files.derived("kubernetes", path, lambda: kubernetes_objects(files.manifests(path), path))
 
 
 def _kustomize(files: ScanFiles, path: str) -> list[Scaling]:
@@ -540,9 +585,7 @@ def _helm(files: ScanFiles, deployment: Deployment, read: list[str]) -> list[Wor
         workload = files.derived("helm", path, functools.partial(_helm_values, files, path, deployment.name))
         if workload.containers or workload.scaling or workload.flags:
             workloads.append(workload)
-    if "/templates/" in f"/{deployment.path}":
-        objects = _kube(files, deployment.path)
-        workloads += [w for w in objects.workloads if w.containers]
+    # Templates are not YAML until rendered; what they size comes from the values.
     return workloads
 
 
@@ -559,6 +602,17 @@ def _chart_directory(files: ScanFiles, path: str) -> str:
     return directory
 
 
+def _procfile_commands(files: ScanFiles, deployment: Deployment) -> list[tuple[int, str]]:
+    """The command of the deployment's process type, with its line."""
+    text = files.small_text(deployment.path) or ""
+    commands = []
+    for number, line in enumerate(text.splitlines()[:1000], 1):
+        kind, colon, command = line.partition(":")
+        if colon and kind.strip() == deployment.name:
+            commands.append((number, command.strip()))
+    return commands
+
+
 def _procfile_settings(files: ScanFiles, deployment: Deployment) -> list[Setting]:
     text = files.small_text(deployment.path)
     if text is None:
@@ -569,6 +623,33 @@ def _procfile_settings(files: ScanFiles, deployment: Deployment) -> list[Setting
 
 
 # --- files inside the service --------------------------------------------------------
+
+
+def _dockerfiles(service: Service, files: ScanFiles) -> tuple[str, ...]:
+    """The Dockerfiles the detectors named, or else a ``Dockerfile`` at the service's root."""
+    if service.dockerfiles:
+        return service.dockerfiles
+    own = _in_service(service, "Dockerfile")
+    return (own,) if own in files.records else ()
+
+
+def _manifests(service: Service, files: ScanFiles) -> list[str]:
+    """The build manifests the detectors named, or else those at the service's root."""
+    if service.manifests:
+        return list(service.manifests)
+    return [path for path in (_in_service(service, name) for name in MANIFESTS) if path in files.records]
+
+
+def _server_of(path: str) -> str | None:
+    """The server a config file configures (``puma`` for ``config/puma.rb``), None for other files."""
+    name = posixpath.basename(path)
+    if name not in _SERVER_CONFIGS:
+        return None
+    return name.split(".", 1)[0].split("_", 1)[0]
+
+
+def _in_service(service: Service, name: str) -> str:
+    return name if service.path == "." else f"{service.path}/{name}"
 
 
 def _config_settings(files: ScanFiles, config_files: list[str], manifests: list[str]) -> list[Setting]:
@@ -608,7 +689,7 @@ def _load_json_quietly(files: ScanFiles, path: str, text: str) -> Any:
     try:
         return load_json(text)
     except UnsafeDocument as error:
-        files.problems.setdefault(path, str(error))
+        files.problems.setdefault(path, f"not parsed: {error}")
         return None
 
 
@@ -621,7 +702,14 @@ def _line_of(text: str, needle: str) -> int:
 # --- the runtime ---------------------------------------------------------------------
 
 
-def _choose_runtime(service: Service, images: list[ImageBuild], functions: list[Function], workloads: list[Workload]) -> RuntimeChoice | None:
+def _choose_runtime(
+    service: Service,
+    manifests: list[str],
+    images: list[ImageBuild],
+    functions: list[Function],
+    processes: list[tuple[str, int, str]],
+    workloads: list[Workload],
+) -> RuntimeChoice | None:
     """The runtime the service runs on, from the most direct evidence available."""
     preferred = sorted(images, key=lambda image: (posixpath.basename(image.path) != "Dockerfile", image.path))
     for image in preferred:
@@ -631,20 +719,26 @@ def _choose_runtime(service: Service, images: list[ImageBuild], functions: list[
         runtime = function_runtime(function.runtime_id or "")
         if runtime is not None:
             return RuntimeChoice(runtime, function.path, function.line, f"function runtime {function.runtime_id}", 0.9)
+    for path, line, command in processes:
+        program = _program(shell_words(command))
+        runtime = launcher_runtime(program) if program else None
+        if program is not None and runtime is not None:
+            return RuntimeChoice(runtime, path, line, f"the Procfile runs {program.rsplit('/', 1)[-1]}", 0.9)
     for workload in workloads:
         for container in workload.containers:
             base = classify_image(container.image) if container.image else None
             if base is not None and base.runtime is not None:
                 return RuntimeChoice(base.runtime, workload.path, container.line, f"container image {container.image}", 0.7)
+    if service.role == "library":
+        return None  # a library's manifest says how it is built, not that anything runs it
     expected = LANGUAGES.get(service.primary_language or "")
-    ordered = sorted(service.manifests, key=lambda m: (manifest_runtime(m) != expected, _manifest_rank(m), m))
+    ordered = sorted(manifests, key=lambda m: (manifest_runtime(m) != expected, _manifest_rank(m), m))
     for manifest in ordered:
         runtime = manifest_runtime(manifest)
         if runtime is not None:
             return RuntimeChoice(runtime, manifest, 1, f"build manifest {posixpath.basename(manifest)}", 0.6)
-    if expected is not None and service.evidence:
-        evidence = service.evidence[0]
-        return RuntimeChoice(expected, evidence.path, max(evidence.line, 1), f"main language {service.primary_language}", 0.5)
+    # The main language alone says what the code is written in, not how it runs (a script,
+    # a library, a build step): without an image, a deployment or a manifest, no runtime.
     return None
 
 

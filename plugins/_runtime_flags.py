@@ -97,8 +97,8 @@ _NODE_SIZES = {
 _SPACED_NODE_OPTIONS = {"--max-old-space-size", "--max_old_space_size", "--max-semi-space-size"}
 _NODE_SWITCHES = {"optimize-for-size": "node_optimize_for_size", "expose-gc": "node_expose_gc", "gc-global": "node_gc_global"}
 
-_SERVERS = {"gunicorn", "uvicorn", "uwsgi", "hypercorn", "puma", "celery", "granian"}
-_SERVER_RUNTIME = {"puma": RUBY}
+_SERVERS = {"gunicorn", "uvicorn", "uwsgi", "hypercorn", "puma", "celery", "granian", "sidekiq"}
+_SERVER_RUNTIME = {"puma": RUBY, "sidekiq": RUBY}
 _SERVER_OPTIONS = {
     "--workers": "workers",
     "-w": "workers",
@@ -119,7 +119,10 @@ _SERVER_ACCEPTS = {
     "puma": {"--workers", "-w", "--threads", "-t"},
     "celery": {"--concurrency", "-c"},
     "granian": {"--workers", "--threads"},
+    "sidekiq": {"--concurrency", "-c"},
 }
+_THREADED_CONCURRENCY = {"sidekiq"}
+"""Servers whose ``--concurrency`` counts threads in one process, not processes."""
 _COMMAND_SEPARATORS = {"&&", "||", ";", "|", "&"}
 _SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]{0,100})=(.*)", re.S)
@@ -222,7 +225,7 @@ def _server_option(server: str, words: list[str], index: int) -> tuple[RuntimeFl
         value, extra = words[index + 1], 1
     if name not in _SERVER_ACCEPTS[server]:
         return None
-    fact = _SERVER_OPTIONS[name]
+    fact = "threads" if server in _THREADED_CONCURRENCY else _SERVER_OPTIONS[name]
     runtime = _SERVER_RUNTIME.get(server, CPYTHON)
     if fact == "worker_class":
         return RuntimeFlag("worker_class", value[:200], FlagKind.WORKERS, runtime, f"{name} {value}"), extra

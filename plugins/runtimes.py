@@ -40,8 +40,9 @@ collector, so readiness reads the service's CPU and memory limits to say which.
 
 The runtime is recognised, most direct first, from the program the container starts
 (`ENTRYPOINT`/`CMD`), the final image's base, the stage that built its binary, a
-function's runtime id, a build manifest, and last the service's main language (with
-lower confidence).
+function's runtime id, a deployed container's image, and last a build manifest (with
+lower confidence; the service's main language picks among several manifests). The main
+language alone is not enough: code in a language does not say how it runs.
 
 Facts: `runtime`, `gc`, `gc_source` (`flag`, `default`), `garbage_collected`.
 

@@ -45,7 +45,33 @@ def _services_table(report: Report) -> Table:
     for service in report.services:
         code = sum(t.code for t in service.languages)
         findings = sum(1 for f in report.findings if f.service == service.name)
-        table.add_row(service.name, service.path, service.role, service.primary_language or "-", f"{code:,}", str(findings))
+        role = service.role if service.ranked else f"{service.role} (not ranked)"
+        table.add_row(service.name, service.path, role, service.primary_language or "-", f"{code:,}", str(findings))
+    return table
+
+
+def _edge_list(edges: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{name} ({protocol})" for name, protocol in edges) or "-"
+
+
+def _graph_table(report: Report) -> Table:
+    table = Table(title="Service graph", title_justify="left")
+    for column in ("service", "calls", "called by"):
+        table.add_column(column)
+    for service in report.services:
+        calls = [(e.target, e.protocol) for e in report.edges if e.source == service.name]
+        called_by = [(e.source, e.protocol) for e in report.edges if e.target == service.name]
+        table.add_row(service.name, _edge_list(calls), _edge_list(called_by))
+    return table
+
+
+def _infrastructure_table(report: Report) -> Table:
+    table = Table(title="Infrastructure (not ranked)", title_justify="left")
+    for column in ("name", "kind", "image", "used by"):
+        table.add_column(column)
+    for item in report.infrastructure:
+        users = sorted({e.source for e in report.edges if e.target == item.name})
+        table.add_row(item.name, item.kind, item.image or item.path or "-", ", ".join(users) or "-")
     return table
 
 
@@ -100,9 +126,12 @@ def render_table(report: Report, options: RenderOptions) -> str:
         console.print(_exclusions_table(report))
     if report.services:
         console.print(_services_table(report))
+        console.print(_graph_table(report))
         runtime = _runtime_table(report)
         if runtime is not None:
             console.print(runtime)
+    if report.infrastructure:
+        console.print(_infrastructure_table(report))
     if report.findings:
         console.print(f"{len(report.findings):,} findings from {len(report.rules)} rules")
     for diagnostic in report.diagnostics:

@@ -22,9 +22,12 @@ from readiness.config import Settings
 from readiness.model import (
     Contribution,
     Diagnostic,
+    Edge,
     FileClass,
     FileRecord,
     Finding,
+    Infrastructure,
+    LanguageTotals,
     LineCounts,
     ReportFormat,
     Repository,
@@ -80,11 +83,43 @@ def readiness_count_lines(path: str, language: str, data: bytes) -> LineCounts |
     """
 
 
-@hookspec
-def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate | Diagnostic]:
-    """Say which directories hold deployable services, with evidence.
+@hookspec(firstresult=True)
+def readiness_primary_language(languages: tuple[LanguageTotals, ...]) -> str | None:
+    """Say which of a service's languages its code is written in.
 
-    Candidates from every plugin are merged by ``path``; each keeps its evidence.
+    :param languages: the service's source and test files per language, most code first.
+
+    The first plugin to answer decides; with no answer, the language with the most code
+    is primary. A Dockerfile or a build script is rarely what a service is written in.
+    """
+
+
+@hookspec
+def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate | Infrastructure | Diagnostic]:
+    """Say which directories hold deployable services, and which third-party images they run on.
+
+    Candidates from every plugin are merged by ``(path, variant)``: one service per source
+    root, or one per entry point where a detector saw several built from one root. Each
+    keeps its evidence; the most specific role wins. :class:`Infrastructure` records are
+    merged by name and never ranked. Return a ``warning`` :class:`Diagnostic` naming the
+    file for input that could not be read (malformed, hostile or too large).
+    """
+
+
+@hookspec
+def readiness_service_edges(
+    services: tuple[Service, ...], infrastructure: tuple[Infrastructure, ...], repo: Repository, settings: Settings
+) -> list[Edge | Diagnostic]:
+    """Say which service talks to which service or infrastructure, over what, and why you think so.
+
+    :param services: the merged services; edges name them by ``Service.name``, and
+        ``Service.files`` says which code belongs to which.
+    :param infrastructure: the datastores and brokers, named by ``Infrastructure.name``.
+
+    Edges from every plugin are merged by ``(source, target, protocol)``; an ``unknown``
+    protocol is dropped where another plugin named the protocol of the same pair. Edges
+    naming neither a service nor infrastructure, and edges from a service to itself, are
+    ignored.
     """
 
 
@@ -111,7 +146,7 @@ def readiness_analyze_service(service: Service, repo: Repository, settings: Sett
 @hookspec
 def readiness_score_service(
     service: Service, findings: tuple[Finding, ...], settings: Settings
-) -> list[Contribution | Diagnostic]:
+) -> list[Contribution]:
     """Turn a service's findings into points per criterion.
 
     :param findings: this service's findings from every plugin, sorted by path and line.

@@ -1,16 +1,17 @@
 """The runtime plugins on fixtures/runtime/repo, one source at a time, with exact values.
 
-The services are declared by the test-only detector in tests/plugins, so these tests
-exercise the runtime plugins through the whole CLI without depending on service
-detection.
+End to end through the CLI: the services are the ones the detectors find (orders and
+billing from their Kubernetes workloads, search from its Helm chart and compose file,
+legacy-web and legacy-worker from one Procfile, thumbnails and reports from their
+function templates...).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import sys
 from collections import Counter
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -20,72 +21,15 @@ from readiness.cli import main
 from readiness.export import load_schema
 from readiness.model import Repository
 
-PLUGINS = Path(__file__).parent / "plugins"
 REPO = FIXTURES / "runtime" / "repo"
 GIB, MIB = 1 << 30, 1 << 20
-
-SERVICES = [
-    {
-        "path": "services/orders",
-        "name": "orders",
-        "dockerfiles": ["services/orders/Dockerfile"],
-        # Reached three ways, as a detector may: its workload, the Service fronting it, its kustomization.
-        "deployments": [
-            ["kubernetes", "deploy/k8s/orders.yaml", "orders"],
-            ["kubernetes", "deploy/k8s/orders.yaml", "orders-http"],
-            ["kustomize", "deploy/k8s/kustomization.yaml", "orders"],
-        ],
-    },
-    {
-        "path": "services/billing",
-        "name": "billing",
-        "dockerfiles": ["services/billing/Dockerfile"],
-        "deployments": [["kubernetes", "deploy/k8s/billing.yaml", "billing"]],
-    },
-    {
-        "path": "services/search",
-        "name": "search",
-        "manifests": ["services/search/package.json"],
-        "dockerfiles": ["services/search/Dockerfile"],
-        "deployments": [["compose", "docker-compose.yml", "search"], ["helm", "charts/search/Chart.yaml", "search"]],
-    },
-    {
-        "path": "services/api",
-        "name": "api",
-        "manifests": ["services/api/requirements.txt"],
-        "dockerfiles": ["services/api/Dockerfile"],
-        "deployments": [["compose", "docker-compose.yml", "api"]],
-    },
-    {
-        "path": "services/ingest",
-        "name": "ingest",
-        "manifests": ["services/ingest/go.mod"],
-        "dockerfiles": ["services/ingest/Dockerfile"],
-        "deployments": [["kubernetes", "deploy/knative/ingest.yaml", "ingest"]],
-    },
-    {
-        "path": "services/pricing",
-        "name": "pricing",
-        "manifests": ["services/pricing/Pricing.csproj"],
-        "dockerfiles": ["services/pricing/Dockerfile"],
-    },
-    {
-        "path": "services/legacy",
-        "name": "legacy",
-        "manifests": ["services/legacy/Gemfile"],
-        "deployments": [["procfile", "services/legacy/Procfile", "web"]],
-    },
-    {"path": "functions/thumbnails", "name": "thumbnails", "deployments": [["serverless", "functions/thumbnails/serverless.yml", "thumbnails"]]},
-    {"path": "functions/reports", "name": "reports", "deployments": [["serverless", "functions/reports/template.yaml", "reports"]]},
-]
+RUNTIME_PLUGINS = ("runtimes", "container_resources", "base_images")
 
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("READINESS_TEST_SERVICES", json.dumps(SERVICES))
-        out, err = io.StringIO(), io.StringIO()
-        code = main(["scan", str(REPO), "--plugins-dir", str(PLUGINS), "--format", "json"], out=out, err=err)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["scan", str(REPO), "--format", "json"], out=out, err=err)
     assert code == 0, err.getvalue()
     document = json.loads(out.getvalue())
     jsonschema.validate(document, load_schema())
@@ -102,8 +46,8 @@ def found(report: dict, service: str, *rules: str) -> list[tuple[str, str, int, 
 
 def test_the_fixture_reads_cleanly(report):
     assert report["warnings"] == []
-    assert [e for e in report["errors"] if e["plugin"] in ("runtimes", "container_resources", "base_images")] == []
-    assert {r["id"] for r in report["rules"]} == {
+    assert report["errors"] == []
+    assert {r["id"] for r in report["rules"] if r["plugin"] in RUNTIME_PLUGINS} == {
         "RUN101", "RUN102", "RUN103", "RUN104", "RUN105", "RUN106", "RUN107",
         "RES101", "RES102", "RES103", "RES104", "RES105", "RES106", "IMG101", "IMG102",
     }  # fmt: skip
@@ -339,13 +283,16 @@ def test_dotnet_project_runtimeconfig_and_environment(report):
     ]
 
 
-def test_procfile_service_without_a_dockerfile(report):
-    assert found(report, "legacy") == [
-        ("RUN101", "services/legacy/Gemfile", 1, {"runtime": "Ruby", "gc": "generational mark-sweep", "gc_source": "default", "garbage_collected": True}),
+def test_one_procfile_two_processes(report):
+    # Each process's runtime from the program its line starts; puma's config belongs to the web process.
+    assert found(report, "legacy-web") == [
+        ("RUN101", "services/legacy/Procfile", 1, {"runtime": "Ruby", "gc": "generational mark-sweep", "gc_source": "default", "garbage_collected": True}),
         ("RUN104", "services/legacy/config/puma.rb", 3, {"server": "puma", "workers": 3, "runtime": "Ruby"}),
     ]
-    [runtime] = [f for f in report["findings"] if f["service"] == "legacy" and f["rule"] == "RUN101"]
-    assert runtime["confidence"] == 0.6
+    assert found(report, "legacy-worker") == [
+        ("RUN101", "services/legacy/Procfile", 2, {"runtime": "Ruby", "gc": "generational mark-sweep", "gc_source": "default", "garbage_collected": True}),
+        ("RUN104", "services/legacy/Procfile", 2, {"server": "sidekiq", "threads": 10, "runtime": "Ruby"}),
+    ]
 
 
 def test_serverless_framework_defaults_and_overrides(report):
@@ -438,9 +385,8 @@ def test_messages_state_the_footprint_assumptions(report):
     )
 
 
-def test_the_table_report_summarises_each_services_runtime(run_cli, monkeypatch):
-    monkeypatch.setenv("READINESS_TEST_SERVICES", json.dumps(SERVICES))
-    code, out, _ = run_cli("scan", REPO, "--plugins-dir", PLUGINS)
+def test_the_table_report_summarises_each_services_runtime(run_cli):
+    code, out, _ = run_cli("scan", REPO)
     assert code == 0
     rows = {line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]] for line in out.splitlines() if line.count("│") == 6}
     assert rows["orders"] == ["JVM (ZGC)", "jre-alpine, medium", "1.6 GiB x 2-8", "13 GiB"]
@@ -451,28 +397,27 @@ def test_the_table_report_summarises_each_services_runtime(run_cli, monkeypatch)
     assert rows["thumbnails"] == ["JVM (G1)", "-", "-", "10.9 GiB"]
 
 
-def test_each_file_is_read_once_per_scan(run_cli, monkeypatch):
+def test_the_runtime_plugins_read_each_file_once_per_scan(run_cli, monkeypatch):
     reads: Counter[str] = Counter()
     original = Repository.read_bytes
 
     def counting(self: Repository, path: str) -> bytes | None:
-        reads[path] += 1
+        if sys._getframe(1).f_code.co_filename.endswith("_runtime_evidence.py"):
+            reads[path] += 1
         return original(self, path)
 
     monkeypatch.setattr(Repository, "read_bytes", counting)
-    monkeypatch.setenv("READINESS_TEST_SERVICES", json.dumps(SERVICES))
-    code, _, _ = run_cli("scan", REPO, "--plugins-dir", PLUGINS, "--format", "json")
+    code, _, _ = run_cli("scan", REPO, "--format", "json")
     assert code == 0
     # docker-compose.yml serves two services and deploy/k8s/*.yaml are read as each other's siblings.
     assert {"docker-compose.yml", "deploy/k8s/orders.yaml", "deploy/k8s/kustomization.yaml", "services/legacy/Procfile"} <= set(reads)
     assert [path for path, count in reads.items() if count > 1] == []
 
 
-def test_the_slow_start_threshold_is_configurable(run_cli, monkeypatch, tmp_path):
+def test_the_slow_start_threshold_is_configurable(run_cli, tmp_path):
     config = tmp_path / "readiness.toml"
     config.write_text("[plugins.container_resources]\nslow_start_seconds = 50\n")
-    monkeypatch.setenv("READINESS_TEST_SERVICES", json.dumps(SERVICES))
-    code, out, err = run_cli("scan", REPO, "--plugins-dir", PLUGINS, "--format", "json", "--config", config)
+    code, out, err = run_cli("scan", REPO, "--format", "json", "--config", config)
     assert code == 0, err
     slow = [(f["service"], f["facts"]["startup_grace_seconds"]) for f in json.loads(out)["findings"] if f["rule"] == "RES104"]
     assert slow == [("orders", 70)]  # billing's 45 s liveness delay is under the threshold now

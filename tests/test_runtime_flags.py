@@ -39,6 +39,7 @@ def facts(flags) -> dict:
         ("uwsgi --ini uwsgi.ini --processes 6 --threads 2", {"server": "uwsgi", "workers": 6, "threads": 2}),
         ("bundle exec puma -w 4 -t 5:16 -p 3000", {"server": "puma", "workers": 4, "threads": 16}),
         ("celery -A proj worker -c 8 -l info", {"server": "celery", "workers": 8}),
+        ("bundle exec sidekiq -c 10 -q default", {"server": "sidekiq", "threads": 10}),
         ("GOGC=50 GOMEMLIMIT=400MiB GOMAXPROCS=2 ./notifier", {"gogc": 50, "go_memory_limit_bytes": 400 << 20, "gomaxprocs": 2}),
         (["sh", "-c", "exec java $JAVA_OPTS -Xmx512m -jar /app.jar"], {"heap_max_bytes": 512 << 20}),
         ('bash -c "export JAVA_OPTS=\\"-XX:+UseZGC\\" && exec java -jar a.jar"', {"gc": "ZGC"}),

@@ -17,7 +17,8 @@ BILLION_LAUGHS = "x-a: &a [" + ",".join(["lol"] * 9) + "]\n" + "".join(
     f"x-{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
 )
 MANY_ALIASES = "x-a: &a {memory: 1g}\nx-b: [" + ",".join(["*a"] * 300) + "]\n"
-MERGE_BOMB = "a0: &a0 {k: 1}\n" + "".join(f"a{i}: &a{i}\n  <<: [*a{i - 1}, *a{i - 1}]\n  x{i}: 1\n" for i in range(1, 100))
+MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+MERGE_BOMB = MANIFEST + "a0: &a0 {k: 1}\n" + "".join(f"a{i}: &a{i}\n  <<: [*a{i - 1}, *a{i - 1}]\n  x{i}: 1\n" for i in range(1, 100))
 
 
 def scan(run_cli, repo: Path, services: list[dict], monkeypatch, *extra: str) -> dict:
@@ -45,9 +46,9 @@ def test_yaml_bombs_are_refused_and_the_rest_of_the_service_stands(make_repo, ru
     repo = make_repo(
         {
             "docker-compose.yml": MANY_ALIASES + "services:\n  api:\n    mem_limit: 1g\n",
-            "deploy/laughs.yaml": BILLION_LAUGHS,
+            "deploy/laughs.yaml": MANIFEST + BILLION_LAUGHS,
             "deploy/api.yaml": MERGE_BOMB,
-            "deploy/deep.yaml": "a:\n" + "".join("  " * depth + f"- k{depth}:\n" for depth in range(1, 80)),
+            "deploy/deep.yaml": MANIFEST + "a:\n" + "".join("  " * depth + f"- k{depth}:\n" for depth in range(1, 80)),
             "services/api/Dockerfile": GOOD_DOCKERFILE,
         }
     )
@@ -55,9 +56,9 @@ def test_yaml_bombs_are_refused_and_the_rest_of_the_service_stands(make_repo, ru
     report = scan(run_cli, repo, [service("api", deployments=deployments)], monkeypatch)
 
     assert warnings(report) == {
-        "docker-compose.yml": "more than 256 YAML aliases",
-        "deploy/laughs.yaml": "more than 200000 nodes",
-        "deploy/deep.yaml": "nested deeper than 64 levels (or refers to itself)",
+        "docker-compose.yml": "not parsed: more than 256 YAML aliases",
+        "deploy/laughs.yaml": "not parsed: more than 200000 nodes",
+        "deploy/deep.yaml": "not parsed: nested deeper than 64 levels (or refers to itself)",
     }
     # deploy/laughs.yaml is read as a sibling of deploy/api.yaml, looking for autoscalers. The merge
     # chain parses in bounded time (it holds no workload), and the Dockerfile's evidence stands.
@@ -79,23 +80,20 @@ def test_huge_manifests_are_not_read(make_repo, run_cli, monkeypatch):
 
     report = scan(run_cli, repo, [service("api", deployments=deployments)], monkeypatch)
     assert warnings(report) == {
-        "deploy/api.yaml": f"not read: {len(ten_mib):,} bytes is over the 1,048,576-byte limit",
-        "deploy/other.yaml": f"not read: {len(three_mib):,} bytes is over the 1,048,576-byte limit",
+        "deploy/api.yaml": f"not read: larger than max-file-size ({len(ten_mib):,} bytes)",
+        "deploy/other.yaml": f"not read: larger than max-file-size ({len(three_mib):,} bytes)",
     }
 
     # Allowed past the inventory's limit, a file still meets the YAML loader's own.
     report = scan(run_cli, repo, [service("api", deployments=deployments)], monkeypatch, "--max-file-size", str(16 << 20))
-    assert warnings(report) == {"deploy/api.yaml": "larger than 2 MiB, not parsed", "deploy/other.yaml": "larger than 2 MiB, not parsed"}
+    assert warnings(report) == {"deploy/api.yaml": "not parsed: larger than 2 MiB, not parsed", "deploy/other.yaml": "not parsed: larger than 2 MiB, not parsed"}
     assert "RUN101" in {f["rule"] for f in report["findings"]}
 
 
-def test_templated_helm_reads_what_parses_and_says_what_did_not(make_repo, run_cli, monkeypatch):
+def test_a_templated_helm_chart_is_sized_from_its_values(make_repo, run_cli, monkeypatch):
     template = (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-api\nspec:\n"
         "  replicas: {{ .Values.replicaCount }}\n"
-        "---\n"
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api-static\nspec:\n  template:\n    spec:\n"
-        "      containers:\n        - name: api\n          resources:\n            limits: {memory: 256Mi}\n"
         "---\n"
         "{{- if .Values.pdb.enabled }}\nkind: PodDisruptionBudget\n{{- end }}\n"
     )
@@ -103,26 +101,25 @@ def test_templated_helm_reads_what_parses_and_says_what_did_not(make_repo, run_c
         {
             "chart/Chart.yaml": "apiVersion: v2\nname: api\nversion: 1.0.0\n",
             "chart/values.yaml": "replicaCount: 3\n",
-            "chart/values-prod.yaml": "replicaCount: 5\n",
+            "chart/values-prod.yaml": "replicaCount: 5\nresources:\n  limits: {memory: 256Mi}\n",
             "chart/templates/deployment.yaml": template,
             "services/api/Dockerfile": GOOD_DOCKERFILE,
         }
     )
     report = scan(run_cli, repo, [service("api", deployments=[["helm", "chart/templates/deployment.yaml", "api"]])], monkeypatch)
 
-    assert warnings(report) == {
-        "chart/templates/deployment.yaml": "2 of 3 YAML documents not read: template directives ({{ ... }}) are not rendered",
-    }
+    # Templates are not YAML until rendered: they are not read for sizes, and not warned about.
+    assert warnings(report) == {}
     replicas = [(f["path"], f["line"], f["facts"]["replicas"]) for f in report["findings"] if f["rule"] == "RES102"]
     assert replicas == [("chart/values-prod.yaml", 1, 5), ("chart/values.yaml", 1, 3)]
     resources = [(f["path"], f["line"], f["facts"]) for f in report["findings"] if f["rule"] == "RES101"]
-    assert resources == [("chart/templates/deployment.yaml", 17, {"container": "api", "memory_limit_bytes": 256 << 20, "source": "kubernetes"})]
+    assert resources == [("chart/values-prod.yaml", 2, {"container": "api", "memory_limit_bytes": 256 << 20, "source": "helm"})]
 
 
 @pytest.mark.parametrize(
     ("dockerfile", "warning"),
     [
-        (b"\x00\xff\xfe garbage \x1b[31m\n\x7fELF\x02\x01", "no FROM instruction: not a Dockerfile readiness can read"),
+        (b"\x00\xff\xfe garbage \x1b[31m\n\x7fELF\x02\x01", "not a Dockerfile: no FROM instruction"),
         (
             b"FROM python:3.12-slim\nRUN <<EOF\npip install x\nthis is not docker\nCMD [\"gunicorn\", \"-w\", \"4\"\n",
             "Dockerfile lines not understood: line 2: heredoc EOF is never closed (and 2 more)",
@@ -142,7 +139,7 @@ def test_wrong_shapes_missing_files_and_links_never_crash(make_repo, run_cli, mo
     repo = make_repo(
         {
             "deploy/odd.yaml": (
-                "kind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: many\n  template:\n    spec:\n"
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: many\n  template:\n    spec:\n"
                 "      containers: [just-a-string, {name: api, resources: [1, 2], env: {GOGC: 50}, args: 7, "
                 "livenessProbe: {initialDelaySeconds: -5}}]\n"
                 "---\n- a list\n---\nkind: HorizontalPodAutoscaler\nspec: [1]\n---\nkind: 42\n---\nplain scalar\n"
@@ -166,13 +163,13 @@ def test_wrong_shapes_missing_files_and_links_never_crash(make_repo, run_cli, mo
     assert warnings(report) == {
         "deploy/missing.yaml": "not in the repository's file list",
         "docker-compose.yml": "not read (symlink)",
-        "deploy/sam.json": "invalid JSON: Expecting ',' delimiter: line 1 column 97 (char 96)",
-        "services/api/runtimeconfig.template.json": "invalid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        "deploy/sam.json": "not parsed: invalid JSON: Expecting ',' delimiter: line 1 column 97 (char 96)",
+        "services/api/runtimeconfig.template.json": "not parsed: invalid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
     }
     # Of the odd manifest only the container named api stands: with no usable resources, its
     # footprint falls back to the heap the Dockerfile caps, and says so.
     assert [(f["rule"], f["path"], f["line"]) for f in report["findings"]] == [
-        ("RES106", "deploy/odd.yaml", 7),
+        ("RES106", "deploy/odd.yaml", 8),
         ("IMG101", "services/api/Dockerfile", 1),
         ("RUN101", "services/api/Dockerfile", 2),
         ("RUN103", "services/api/Dockerfile", 2),
@@ -183,7 +180,7 @@ def test_wrong_shapes_missing_files_and_links_never_crash(make_repo, run_cli, mo
 
 
 def test_a_workload_restated_in_an_override_or_overlay_is_sized_once(make_repo, run_cli, monkeypatch):
-    deployment = "kind: Deployment\\nmetadata: {name: api}\\nspec:\\n  replicas: 2\\n  template:\\n    spec:\\n      containers:\\n        - name: api\\n"
+    deployment = "apiVersion: apps/v1\\nkind: Deployment\\nmetadata: {name: api}\\nspec:\\n  replicas: 2\\n  template:\\n    spec:\\n      containers:\\n        - name: api\\n"
     repo = make_repo(
         {
             "docker-compose.yml": "services:\n  api:\n    mem_limit: 512m\n",
