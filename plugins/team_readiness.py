@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 
 from readiness import hookimpl
-from readiness.config import Settings
 from readiness.model import Contribution, Criterion, Evidence, Finding, Report, Repository, Rule, Service
-from readiness.scoring import applicable
 from readiness_plugins._layout import line_of, parent
 
 LEARNING_CURVE_POINTS = 40.0
@@ -81,13 +79,8 @@ CI_FILES = re.compile(
 )
 RUST_CI = r"\bcargo\s+(?:build|test|clippy|fmt|check|nextest|install|run)\b|\brustup\b|dtolnay/rust-toolchain|actions-rs/|Swatinem/rust-cache|rust-toolchain"
 
-_CACHE: list[tuple[Repository, list[Finding]]] = []
-
-
 def rust_artifacts(repo: Repository) -> list[Finding]:
-    """Every crate and Rust CI file of the repository, once per scan (each service gets the same findings)."""
-    if _CACHE and _CACHE[0][0] is repo:
-        return _CACHE[0][1]
+    """Every crate and Rust CI file of the repository."""
     found = []
     for record in repo.files:
         if record.path.rsplit("/", 1)[-1] == "Cargo.toml":
@@ -97,7 +90,6 @@ def rust_artifacts(repo: Repository) -> list[Finding]:
             line = line_of(data.decode("utf-8", errors="replace"), RUST_CI) if data else 0
             if line:
                 found.append(RUST_ALREADY.finding(record.path, line, "CI builds Rust", snippet=record.path, facts={"kind": "ci"}))
-    _CACHE[:] = [(repo, found)]
     return found
 
 
@@ -107,12 +99,12 @@ def readiness_rules() -> list[Rule]:
 
 
 @hookimpl
-def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding]:
-    return rust_artifacts(repo) if applicable(service) else []
+def readiness_analyze_repository(repo: Repository) -> list[Finding]:
+    return rust_artifacts(repo)
 
 
 @hookimpl
-def readiness_score_service(service: Service, findings: tuple[Finding, ...], report: Report) -> list[Contribution]:
+def readiness_score_service(service: Service, report: Report) -> list[Contribution]:
     language = service.primary_language or "its current language"
     contributions = [
         Contribution(
@@ -130,9 +122,11 @@ def readiness_score_service(service: Service, findings: tuple[Finding, ...], rep
             Contribution(Criterion.TEAM, RUST_SERVICE_POINTS, f"{other.name} is already a Rust service", rule=RUST_ALREADY.id,
                          evidence=Evidence(where, 1 if other.manifests else 0, f"Rust service {other.name}"))
         )
-    for finding in findings:
-        if finding.rule != RUST_ALREADY.id:
+    seen: set[tuple[str, int]] = set()
+    for finding in report.findings:
+        if finding.rule != RUST_ALREADY.id or (finding.path, finding.line) in seen:
             continue
+        seen.add((finding.path, finding.line))
         kind = finding.fact("kind")
         if kind == "crate" and parent(finding.path) in rust_services:
             continue
