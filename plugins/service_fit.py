@@ -1,15 +1,15 @@
 """Fit (FIT1xx): is the service the kind of code the documents call a poor fit for Rust?
 
 "Small internal tools or rapid prototyping": a very small service, an admin or internal
-tool, a prototype, code that still changes faster than it could be ported. Young code
-(HIST121, created in the window and changed almost daily) is the history plugin's rule,
-which the scoring model adds to the same criterion.
+tool, a prototype. Code that still changes faster than it could be ported is the history
+plugin's: high churn (HIST110) and young code (HIST121, created in the window and changed
+almost daily), which the scoring model adds to the same criterion.
 """
 
 from __future__ import annotations
 
 from readiness import hookimpl
-from readiness.model import Contribution, Criterion, Evidence, Finding, Rule, Service
+from readiness.model import Contribution, Criterion, Evidence, Rule, Service
 from readiness.scoring import words_of
 
 SMALL_SERVICE_LINES = 300
@@ -17,11 +17,6 @@ SMALL_SERVICE_POINTS = 25.0
 """A service under 300 lines of code gets up to 25 fit points, fewer the closer it is to 300."""
 INTERNAL_POINTS = 30.0
 PROTOTYPE_POINTS = 30.0
-CHURN_RATIO = 1.0
-CHURN_POINTS_PER_RATIO = 8.0
-CHURN_MAX_POINTS = 24.0
-"""Changing more lines in the history window than the service has: 8 fit points per time over, at most 24."""
-
 INTERNAL_WORDS = frozenset(
     {"admin", "internal", "backoffice", "ops", "tool", "tools", "tooling", "script", "scripts", "cli", "cron", "migration",
      "migrations", "migrate", "seed", "seeds", "seeder", "debug", "maintenance", "housekeeping", "dashboard", "console"}
@@ -72,21 +67,7 @@ PROTOTYPE = Rule(
         "```text\nexperiments/recs-prototype: its name says 'prototype'\n```",
     ),
 )
-CHURNING = Rule(
-    "FIT104",
-    "still-changing",
-    Criterion.FIT,
-    _doc(
-        f"A service that changed more lines in the history window than it has (HIST110's "
-        f"`churn_ratio` of {CHURN_RATIO:g} or more): {CHURN_POINTS_PER_RATIO:g} fit points per time over, "
-        f"at most {CHURN_MAX_POINTS:g}.",
-        "A rewrite of code that is rewritten anyway chases a moving target: let it settle, "
-        "then port the settled contract.",
-        "```text\nservices/recommendations: +4,210/-2,980 lines in the window, 2.4x its 3,000 lines\n```",
-    ),
-)
-
-RULES = (SMALL, INTERNAL, PROTOTYPE, CHURNING)
+RULES = (SMALL, INTERNAL, PROTOTYPE)
 
 
 @hookimpl
@@ -100,7 +81,7 @@ def _said(service: Service, words: frozenset[str]) -> str | None:
 
 
 @hookimpl
-def readiness_score_service(service: Service, findings: tuple[Finding, ...]) -> list[Contribution]:
+def readiness_score_service(service: Service) -> list[Contribution]:
     contributions = []
     where = Evidence(service.path, 0, f"service {service.name}")
     code = sum(t.code for t in service.languages)
@@ -114,10 +95,4 @@ def readiness_score_service(service: Service, findings: tuple[Finding, ...]) -> 
     prototype = _said(service, PROTOTYPE_WORDS)
     if prototype:
         contributions.append(Contribution(Criterion.FIT, PROTOTYPE_POINTS, f"a prototype: its name or path says {prototype!r}", rule=PROTOTYPE.id, evidence=where))
-    for finding in findings:
-        ratio = finding.fact("churn_ratio")
-        if finding.rule == "HIST110" and isinstance(ratio, int | float) and not isinstance(ratio, bool) and ratio >= CHURN_RATIO:
-            points = round(min(CHURN_MAX_POINTS, CHURN_POINTS_PER_RATIO * ratio), 2)
-            contributions.append(Contribution(Criterion.FIT, points, f"still changing: {ratio:g}x its code changed in the history window",
-                                              rule=CHURNING.id, evidence=Evidence(finding.path, finding.line, finding.message)))
     return contributions

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -21,11 +22,14 @@ from readiness import __version__
 from readiness.config import ConfigError, load_settings, with_overrides
 from readiness.export import load_schema
 from readiness.inventory import Progress
-from readiness.model import RenderOptions
+from readiness.explanation import find_service, render_explanation
+from readiness.model import RenderOptions, Report
 from readiness.pipeline import scan
 from readiness.plugin_host import HostSpec, PluginHost
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+RULE_ID = re.compile(r"^[A-Za-z]{2,}[0-9]{3}$")
+"""What a rule id looks like (CONC101): ``explain`` with such a name and no path is about a rule."""
 
 
 class UsageError(Exception):
@@ -50,24 +54,33 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
     scan_parser.add_argument("--format", default="table", choices=sorted(host.formats), help="output format (default: table)")
     scan_parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     scan_parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
-    scan_parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
-    scan_parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
-    scan_parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="count larger files without reading them")
-    scan_parser.add_argument("--git-timeout", type=float, default=60.0, metavar="SECONDS", help="give up on any one git call after this long")
-    verbosity = scan_parser.add_mutually_exclusive_group()
+    _scan_options(scan_parser, host)
+
+    commands.add_parser("plugins", parents=[common], help="list plugins with their origin, version and hooks")
+    commands.add_parser("rules", parents=[common], help="list every rule")
+    explain = commands.add_parser(
+        "explain", parents=[common], help="print a rule's documentation, or scan and show every number behind a service's verdict"
+    )
+    explain.add_argument("rule", metavar="RULE_ID|SERVICE", help="a rule id (ECO102), else a service name or path")
+    explain.add_argument("path", nargs="?", help="for a service: the repository to scan (default: .)")
+    _scan_options(explain, host)
+    commands.add_parser("schema", parents=[common], help="print the JSON schema of --format json")
+    return parser
+
+
+def _scan_options(parser: argparse.ArgumentParser, host: PluginHost) -> None:
+    """The options of a scan, shared by ``scan`` and ``explain SERVICE``."""
+    parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
+    parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
+    parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="count larger files without reading them")
+    parser.add_argument("--git-timeout", type=float, default=60.0, metavar="SECONDS", help="give up on any one git call after this long")
+    verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="no progress, no timings")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print each stage's timing to stderr")
     for plugin in host.plugins():
         if "readiness_add_options" in plugin.hooks:
-            group = scan_parser.add_argument_group(f"plugin {plugin.name}")
+            group = parser.add_argument_group(f"plugin {plugin.name}")
             host.call_plugin(plugin.name, "readiness_add_options", group=group)
-
-    commands.add_parser("plugins", parents=[common], help="list plugins with their origin, version and hooks")
-    commands.add_parser("rules", parents=[common], help="list every rule")
-    explain = commands.add_parser("explain", parents=[common], help="print a rule's documentation")
-    explain.add_argument("rule", metavar="RULE_ID")
-    commands.add_parser("schema", parents=[common], help="print the JSON schema of --format json")
-    return parser
 
 
 def _host_spec(argv: Sequence[str]) -> HostSpec:
@@ -104,7 +117,8 @@ def _progress_printer(stream: TextIO, verbose: bool) -> Progress | None:
     return report
 
 
-def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
+def _report(args: argparse.Namespace, host: PluginHost, err: TextIO) -> Report:
+    """Scan ``args.path`` with the configuration and options the command line gives."""
     root = Path(args.path)
     if not root.is_dir():
         raise UsageError(f"{args.path}: not a directory")
@@ -124,7 +138,11 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
     for warning in warnings:
         print(f"readiness: warning: {warning}", file=err)
     progress = None if args.quiet else _progress_printer(err, args.verbose)
-    report = scan(root, settings, host, progress, git_timeout=args.git_timeout)
+    return scan(root, settings, host, progress, git_timeout=args.git_timeout)
+
+
+def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
+    report = _report(args, host, err)
     to_terminal = args.output is None and out.isatty()
     width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
     color = to_terminal and not os.environ.get("NO_COLOR")
@@ -152,11 +170,21 @@ def _rules(host: PluginHost, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _explain(host: PluginHost, rule_id: str, out: TextIO) -> int:
-    rule = host.rules.get(rule_id.upper())
-    if rule is None:
-        raise UsageError(f"unknown rule {rule_id!r}; `readiness rules` lists them")
-    out.write(f"{rule.id}: {rule.title}\ncriterion: {rule.criterion.value} ({rule.criterion.side})\nplugin: {rule.plugin}\n\n{rule.doc.strip()}\n")
+def _explain(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
+    """A rule's documentation when the name is a rule id; else the verdict on the service of that name."""
+    rule = host.rules.get(args.rule.upper())
+    if rule is not None:
+        out.write(f"{rule.id}: {rule.title}\ncriterion: {rule.criterion.value} ({rule.criterion.side})\nplugin: {rule.plugin}\n\n{rule.doc.strip()}\n")
+        return EXIT_OK
+    if args.path is None and RULE_ID.match(args.rule):
+        raise UsageError(f"unknown rule {args.rule!r}; `readiness rules` lists them")
+    args.path = args.path or "."
+    report = _report(args, host, err)
+    service = find_service(report, args.rule)
+    if service is None:
+        names = ", ".join(s.name for s in report.services) or "none"
+        raise UsageError(f"{args.rule!r} is neither a rule (`readiness rules` lists them) nor a service of {args.path} (services: {names})")
+    out.write(render_explanation(report, service))
     return EXIT_OK
 
 
@@ -180,7 +208,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if args.command == "rules":
             return _rules(host, out)
         if args.command == "explain":
-            return _explain(host, args.rule, out)
+            return _explain(args, host, out, err)
         out.write(json.dumps(load_schema(), indent=2) + "\n")
         return EXIT_OK
     except UsageError as error:

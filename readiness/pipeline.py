@@ -445,7 +445,7 @@ def score_services(host: PluginHost, report: Report, settings: Settings) -> Repo
                 else:
                     contributions[service.name].append(contribution)
     self_scored = frozenset(host.implementers(hook))
-    scores = scoring.score_report(report, contributions, host.rules, settings.scoring, self_scored)
+    scores = scoring.score_report(report, contributions, host.rules, settings.scoring, self_scored, _history_read(report, host, settings))
     cited = {f.rule for f in report.findings} | {c.rule for s in scores for k in s.criteria for c in k.contributions if c.rule}
     errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     return replace(
@@ -455,6 +455,15 @@ def score_services(host: PluginHost, report: Report, settings: Settings) -> Repo
         diagnostics=_unique([*report.diagnostics, *warnings, *errors]),
         scoring=settings.scoring.parameters(),
     )
+
+
+def _history_read(report: Report, host: PluginHost, settings: Settings) -> bool:
+    """Whether the scan read git history: a git repository with a commit, a plugin that declares
+    history rules (the ``HIST`` family), and history not turned off (``--no-history`` or
+    ``[tool.readiness.plugins.history] enabled = false``)."""
+    declared = any(scoring.family(rule_id) == scoring.HISTORY_FAMILY for rule_id in host.rules)
+    turned_off = bool(settings.options.get("no_history")) or settings.plugins.get("history", {}).get("enabled") is False
+    return report.repository.vcs == "git" and report.repository.head is not None and declared and not turned_off
 
 
 def _unusable(contribution: Contribution, host: PluginHost) -> str | None:

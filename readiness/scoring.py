@@ -88,8 +88,9 @@ RULE_POINTS: Mapping[str, float] = {
     "RUN": 6, "RUN101": 8, "RUN102": 18,
     "RES": 3, "RES102": 0, "RES103": 0, "RES104": 6, "RES105": 4,
     "IMG": 3, "IMG101": 0, "IMG102": 8,
-    # History: each commit that fixed what Rust prevents; churn and hotspots feed the fit and size plugins.
-    "HIST": 10, "HIST101": 12, "HIST102": 15, "HIST110": 0, "HIST111": 0, "HIST120": 20, "HIST121": 30, "HIST130": 15,
+    # History: each commit that fixed what Rust prevents; high churn, few contributors, young code,
+    # change coupling. Hotspots only say where a service's effort lies, not how much.
+    "HIST": 10, "HIST101": 12, "HIST102": 15, "HIST110": 15, "HIST111": 0, "HIST120": 20, "HIST121": 30, "HIST130": 15,
 }
 """Base points of one finding, by rule id or, for rules not listed, by rule family (the id's letters)."""
 
@@ -381,6 +382,7 @@ class ServiceInputs:
     """From plugins' ``readiness_score_service``, unweighted: ``points`` is the base."""
     warnings: tuple[Diagnostic, ...]
     """Warnings naming one of the service's files: manifests, Dockerfiles, deployments, code."""
+    history_read: bool = True
 
 
 def score_report(
@@ -389,12 +391,15 @@ def score_report(
     rules: Mapping[str, Rule],
     config: ScoringConfig,
     self_scored: frozenset[str] = frozenset(),
+    history_read: bool = True,
 ) -> tuple[ServiceScore, ...]:
     """Every service's verdict, ranked.
 
     :param contributions: the plugins' ``readiness_score_service`` results, by service name.
     :param self_scored: plugins that score their own rules' findings: the model gives those
         findings no points of its own.
+    :param history_read: whether the repository's git history was read; when not, every
+        service loses ``loss_no_history`` of its confidence.
     """
     by_service: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
@@ -407,6 +412,7 @@ def score_report(
             tuple(by_service.get(service.name, ())),
             tuple(contributions.get(service.name, ())),
             tuple(_warnings_about(service, report.diagnostics)),
+            history_read,
         )
         scores.append(score_service(inputs, report, rules, config, self_scored))
     return rank(scores)
@@ -442,7 +448,7 @@ def score_service(
     if not service.ranked:
         return not_applicable(
             service,
-            f"not a backend service (role: {service.role}): listed, not ranked",
+            f"{service.role}, not a backend service: listed, not ranked",
             f"if it is a deployed backend, say so in [tool.readiness.services.roles] ({service.path!r} = \"backend\")",
         )
     if service.primary_language == "Rust":
@@ -458,7 +464,8 @@ def score_service(
     if domain is not None:
         factors.append(domain)
         drafts += [
-            _Draft(criterion, config.domain_points, f"{domain.name}: {domain.reason}", None, domain.evidence[0], [], repeats=False, own_factor=domain.name)
+            _Draft(criterion, config.domain_points, f"{domain.name.removeprefix('domain: ')} domain ({domain.evidence[0].detail}{', ...' if len(domain.evidence) > 1 else ''})",
+                   None, domain.evidence[0], [], repeats=False, own_factor=domain.name)
             for criterion, _ in domain.multipliers
         ]
     traffic, traffic_drafts = _traffic(service, inputs.findings, report, config)
@@ -476,7 +483,7 @@ def score_service(
     )
     benefit = _side(criteria, BENEFIT)
     effort = _side(criteria, EFFORT)
-    priority = round(benefit * (1 - config.effort_weight * effort / 100), 1)
+    priority = _priority(benefit, effort, config)
     losses = tuple(_confidence_losses(inputs, config))
     confidence = round(max(0.0, 1 - sum(loss.loss for loss in losses)), 2)
     deserved = _verdict(priority, config)
@@ -494,7 +501,7 @@ def score_service(
         factors=tuple(factors),
         confidence_losses=losses,
     )
-    return replace(score, reasons=_reasons(score, rules, config), changes=_changes(score, deserved, config))
+    return replace(score, reasons=_reasons(score), changes=_changes(score, deserved, config))
 
 
 def _clamp(points: float) -> float:
@@ -537,11 +544,10 @@ def _runtime(service: Service, findings: Sequence[Finding]) -> tuple[str, Runtim
 
 
 def _runtime_factor(name: str, runtime_class: RuntimeClass, evidence: Evidence) -> ScoreFactor:
-    weighed = ", ".join(f"{c.value} x{m:g}" for c, m in runtime_class.factors.items())
     return ScoreFactor(
         name=f"runtime: {name} ({runtime_class.label})",
         multipliers=tuple(runtime_class.factors.items()),
-        reason=weighed or "weighs no criterion differently",
+        reason="" if runtime_class.factors else "weighs no criterion differently",
         evidence=(evidence,),
     )
 
@@ -609,7 +615,7 @@ def _traffic(service: Service, findings: Sequence[Finding], report: Report, conf
     callers: dict[str, Evidence] = {}
     for edge in report.edges:
         if edge.target == service.name and edge.source in roles and edge.source not in callers:
-            detail = f"{edge.source} calls it over {edge.protocol}" + (" (a load test)" if roles[edge.source] == "load-generator" else "")
+            detail = f"called by {edge.source} over {edge.protocol}" + (" (a load test)" if roles[edge.source] == "load-generator" else "")
             first = edge.evidence[0] if edge.evidence else Evidence(service.path, 0, "")
             callers[edge.source] = Evidence(first.path, first.line, detail)
     replicas, replicas_evidence = 1, None
@@ -618,12 +624,12 @@ def _traffic(service: Service, findings: Sequence[Finding], report: Report, conf
         if isinstance(most, int) and not isinstance(most, bool) and most > replicas:
             replicas, replicas_evidence = most, Evidence(finding.path, finding.line, f"up to {most} replicas: {finding.message}")
     drafts = [
-        _Draft(Criterion.PERFORMANCE, config.caller_points, f"traffic: {evidence.detail}", None, evidence, [], own_factor="traffic")
+        _Draft(Criterion.PERFORMANCE, config.caller_points, evidence.detail, None, evidence, [], own_factor="traffic")
         for evidence in callers.values()
     ]
     doublings = math.log2(replicas)
     if replicas_evidence is not None:
-        drafts.append(_Draft(Criterion.PERFORMANCE, round(config.replica_points * doublings, 2), f"traffic: runs up to {replicas} replicas",
+        drafts.append(_Draft(Criterion.PERFORMANCE, round(config.replica_points * doublings, 2), f"runs up to {replicas} replicas",
                              None, replicas_evidence, [], repeats=False, own_factor="traffic"))
     steps = min(len(callers), config.traffic_steps) + min(doublings, config.traffic_steps)
     if not steps or not config.traffic_step:
@@ -725,7 +731,7 @@ def _confidence_losses(inputs: ServiceInputs, config: ScoringConfig) -> list[Con
     service, findings = inputs.service, inputs.findings
     families = {family(f.rule) for f in findings}
     losses = []
-    if HISTORY_FAMILY not in families:
+    if not inputs.history_read and HISTORY_FAMILY not in families:
         losses.append(ConfidenceLoss("no git history: churn, ownership and past fixes unknown", config.loss_no_history))
     if service.primary_language is None:
         losses.append(ConfidenceLoss("its language is unknown", config.loss_unknown_language))
@@ -745,27 +751,37 @@ def _confidence_losses(inputs: ServiceInputs, config: ScoringConfig) -> list[Con
 # --- words ------------------------------------------------------------------------------------
 
 
-def criterion_summary(criterion: CriterionScore, rules: Mapping[str, Rule], limit: int = 2) -> str:
-    """``"latency 72: GOGC=50 ...; 3 x latency-fix-commits (first: ...)"``: the score and its strongest evidence."""
+SUMMARY_REASON_LENGTH = 70
+
+
+def short(reason: str, length: int = SUMMARY_REASON_LENGTH) -> str:
+    """A reason's gist: up to its first explanation (``": "`` or ``" ("``) once it says something, at most ``length`` characters."""
+    cut = min((i for i in (reason.find(": ", 4), reason.find(" (", 4)) if i != -1), default=len(reason))
+    gist = reason[:cut]
+    return gist if len(gist) <= length else gist[: length - 3].rsplit(" ", 1)[0] + "..."
+
+
+def criterion_summary(criterion: CriterionScore, limit: int = 2) -> str:
+    """``"latency 72: GOGC=50; latency-fix commit (+2 more)"``: the score and the gist of its strongest evidence."""
+    return f"{criterion.criterion.value} {criterion.score:.0f}: {_gist(criterion, limit)}"
+
+
+def _gist(criterion: CriterionScore, limit: int) -> str:
     groups: dict[str, list[Contribution]] = defaultdict(list)
     for contribution in criterion.contributions:
         groups[contribution.rule or contribution.reason].append(contribution)
     strongest = sorted(groups.values(), key=lambda group: (-abs(sum(c.points for c in group)), group[0].rule or "", group[0].reason))
     parts = []
     for group in strongest[:limit]:
-        first = group[0]
-        if len(group) == 1 or first.rule is None:
-            parts.append(first.reason)
-        else:
-            title = rules[first.rule].title if first.rule in rules else first.rule
-            parts.append(f"{len(group)} x {title} ({first.reason})")
-    return f"{criterion.criterion.value} {criterion.score:.0f}: " + "; ".join(parts)
+        gist = short(group[0].reason)
+        parts.append(gist if len(group) == 1 else f"{gist} (+{len(group) - 1} more)")
+    return "; ".join(parts)
 
 
-def _reasons(score: ServiceScore, rules: Mapping[str, Rule], config: ScoringConfig) -> tuple[str, ...]:
+def _reasons(score: ServiceScore) -> tuple[str, ...]:
     by_impact = sorted((c for c in score.criteria if c.score > 0), key=lambda c: (-c.weight * c.score, c.criterion.value))
-    gains = [criterion_summary(c, rules) for c in by_impact if c.criterion in BENEFIT]
-    costs = [f"effort: {criterion_summary(c, rules, 1)}" for c in by_impact if c.criterion in EFFORT]
+    gains = [criterion_summary(c) for c in by_impact if c.criterion in BENEFIT]
+    costs = [f"effort: {criterion_summary(c, 1)}" for c in by_impact if c.criterion in EFFORT]
     if score.verdict is Verdict.INCONCLUSIVE:
         missing = "; ".join(loss.reason for loss in score.confidence_losses)
         return (f"too little evidence (confidence {score.confidence:.2f}): {missing}", *gains[:1], *costs[:1])
@@ -777,47 +793,59 @@ def _reasons(score: ServiceScore, rules: Mapping[str, Rule], config: ScoringConf
 
 
 def _changes(score: ServiceScore, deserved: Verdict, config: ScoringConfig) -> tuple[str, ...]:
-    """What would move the service to another verdict, in numbers, and the biggest single lever."""
-    changes = []
+    """What would move the service to another verdict: the thresholds in numbers, and the evidence it turns on."""
     if score.verdict is Verdict.INCONCLUSIVE:
         needed = config.confidence_threshold - score.confidence
         missing = ", ".join(f"{loss.reason} (+{loss.loss:g})" for loss in score.confidence_losses)
-        changes.append(f"more evidence would decide it (confidence {score.confidence:.2f}, needs +{needed:.2f}): {missing}")
-        changes.append(f"on the evidence so far it would be: {deserved.value} (priority {score.priority:g})")
-        return tuple(changes)
+        return (
+            f"more evidence would decide it (confidence {score.confidence:.2f}, needs +{needed:.2f}): {missing}",
+            f"on the evidence so far it would be: {deserved.value} (priority {score.priority:g})",
+        )
+    changes = []
     discount = 1 - config.effort_weight * score.effort / 100
     up = {Verdict.KEEP: (config.candidate, Verdict.CANDIDATE), Verdict.CANDIDATE: (config.strong_candidate, Verdict.STRONG_CANDIDATE)}
     down = {Verdict.STRONG_CANDIDATE: (config.strong_candidate, Verdict.CANDIDATE), Verdict.CANDIDATE: (config.candidate, Verdict.KEEP)}
     if score.verdict in up:
         threshold, better = up[score.verdict]
-        benefit_needed = threshold / discount
-        text = f"{better.value} at priority {threshold:g} (now {score.priority:g}): benefit {benefit_needed:.0f} at this effort (now {score.benefit:.0f})"
+        text = f"{better.value} from priority {threshold:g} (now {score.priority:g}): benefit {threshold / discount:.0f} at this effort (now {score.benefit:.0f})"
         if score.benefit > threshold:
             effort_needed = (1 - threshold / score.benefit) * 100 / config.effort_weight
             text += f", or effort {max(0.0, effort_needed):.0f} at this benefit (now {score.effort:.0f})"
         changes.append(text)
     if score.verdict in down:
         threshold, worse = down[score.verdict]
-        benefit_floor = threshold / discount
-        text = f"{worse.value} below priority {threshold:g}: if benefit fell under {benefit_floor:.0f} (now {score.benefit:.0f})"
+        text = f"{worse.value} below priority {threshold:g}: if benefit fell under {threshold / discount:.0f} (now {score.benefit:.0f})"
         effort_ceiling = (1 - threshold / score.benefit) * 100 / config.effort_weight if score.benefit else 0.0
         if effort_ceiling < 100:
             text += f" or effort rose over {effort_ceiling:.0f} (now {score.effort:.0f})"
         changes.append(text)
-    lever = _largest_effort(score)
-    if lever is not None:
-        criterion, contribution = lever
-        cut = min(contribution.points, criterion.score) * criterion.weight
-        changes.append(
-            f"the largest effort item: {contribution.reason} ({criterion.criterion.value} +{contribution.points:g}); "
-            f"without it effort would be {max(0.0, score.effort - cut):.0f}"
-        )
+    changes += _levers(score, config)
     return tuple(changes)
 
 
-def _largest_effort(score: ServiceScore) -> tuple[CriterionScore, Contribution] | None:
+def _levers(score: ServiceScore, config: ScoringConfig) -> list[str]:
+    """The benefit criterion the verdict rests on, and the effort item that holds it back, where one alone changes it."""
+    levers = []
+    by_weight = sorted(score.criteria, key=lambda c: (-c.weight * c.score, c.criterion.value))
+    for criterion in (c for c in by_weight if c.criterion in BENEFIT and c.score > 0):
+        benefit = round(min(100.0, sum(c.weight * c.score for c in score.criteria if c.criterion in BENEFIT and c is not criterion)), 1)
+        verdict = _verdict(_priority(benefit, score.effort, config), config)
+        if verdict is not score.verdict:
+            levers.append(
+                f"it rests on its {criterion.criterion.value} evidence ({criterion.score:.0f}: {_gist(criterion, 1)}); without it, {verdict.value}"
+            )
+            break
     items = [(c, x) for c in score.criteria if c.criterion in EFFORT for x in c.contributions if x.points > 0]
-    if not items:
-        return None
-    return max(items, key=lambda item: (item[1].points * item[0].weight, item[1].reason))
+    for criterion, item in sorted(items, key=lambda pair: (-pair[1].points * pair[0].weight, pair[1].reason)):
+        lowered = {c.criterion: c.score for c in score.criteria}
+        lowered[criterion.criterion] = _clamp(sum(x.points for x in criterion.contributions if x is not item))
+        effort = round(min(100.0, sum(c.weight * lowered[c.criterion] for c in score.criteria if c.criterion in EFFORT)), 1)
+        verdict = _verdict(_priority(score.benefit, effort, config), config)
+        if verdict is not score.verdict:
+            levers.append(f"without {short(item.reason)} ({criterion.criterion.value} +{item.points:g}): {verdict.value}")
+            break
+    return levers
 
+
+def _priority(benefit: float, effort: float, config: ScoringConfig) -> float:
+    return round(benefit * (1 - config.effort_weight * effort / 100), 1)
