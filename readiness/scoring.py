@@ -164,6 +164,8 @@ class Domain:
     criteria: tuple[Criterion, ...]
     keywords: frozenset[str]
     """Whole words of a service's name, its source paths, or its dependencies' names."""
+    by_dependency: bool = True
+    """Whether a dependency named so shows the domain; most web services depend on a JWT or login library."""
 
 
 def _words(*words: str) -> frozenset[str]:
@@ -194,6 +196,7 @@ DOMAINS: Mapping[str, Domain] = {
             "auth", "authn", "authz", "authorization", "authentication", "oauth", "oauth2", "oidc", "jwt", "jsonwebtoken",
             "pyjwt", "jose", "passport", "identity", "iam", "sso", "login", "permissions", "rbac", "acl", "keycloak",
         ),
+        by_dependency=False,
     ),
     "crypto": Domain((Criterion.SECURITY, Criterion.PERFORMANCE), _words("blockchain", "web3", "ethers", "ethereum", "bitcoin", "solana", "wallet")),
     "gaming": Domain((Criterion.LATENCY, Criterion.PERFORMANCE), _words("game", "games", "gameserver", "matchmaking", "multiplayer")),
@@ -581,8 +584,10 @@ def _domains(service: Service, findings: Sequence[Finding], config: ScoringConfi
     """The domains a service's name, source paths or dependencies show, as one factor citing the evidence of each."""
     found: dict[str, list[Evidence]] = defaultdict(list)
 
-    def match(words: set[str], evidence: Callable[[str], Evidence]) -> None:
+    def match(words: set[str], evidence: Callable[[str], Evidence], dependency: bool = False) -> None:
         for domain, spec in DOMAINS.items():
+            if dependency and not spec.by_dependency:
+                continue
             matched = sorted(words & spec.keywords)
             if matched and len(found[domain]) < DOMAIN_EVIDENCE_CITED:
                 found[domain].append(evidence(matched[0]))
@@ -596,7 +601,7 @@ def _domains(service: Service, findings: Sequence[Finding], config: ScoringConfi
     for finding in findings:
         package = finding.fact("package")
         if isinstance(package, str):
-            match(words_of(package), lambda word, f=finding, p=package: Evidence(f.path, f.line, f"it depends on {p!r}"))
+            match(words_of(package), lambda word, f=finding, p=package: Evidence(f.path, f.line, f"it depends on {p!r}"), dependency=True)
     if not found:
         return None
     criteria = sorted({c for domain in found for c in DOMAINS[domain].criteria}, key=BENEFIT.index)
