@@ -115,7 +115,7 @@ def readiness_score_service(service: Service, report: Report) -> list[Contributi
             evidence=Evidence(service.path, 0, f"primary language {language}"),
         )
     ]
-    rust_services = {s.path: s for s in report.services if s.primary_language == "Rust" and s.name != service.name}
+    rust_services = {s.path: s for s in report.services if s.primary_language == "Rust" and s.ranked}
     for other in rust_services.values():
         where = other.manifests[0] if other.manifests else other.path
         contributions.append(

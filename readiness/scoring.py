@@ -230,7 +230,7 @@ class ScoringConfig:
     """Priority from which a service is a strong candidate."""
     candidate: float = 20.0
     """Priority from which a service is a candidate."""
-    confidence_threshold: float = 0.5
+    confidence_threshold: float = 0.6
     repeat_exponent: float = 1.0
     """The n-th finding of one rule counts ``1/n**repeat_exponent``; 0 counts every finding fully."""
     domain_points: float = 8.0
