@@ -33,6 +33,7 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.line_counts",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
+    "readiness_plugins.sarif_report",
     "readiness_plugins.compose_services",
     "readiness_plugins.dockerfile_services",
     "readiness_plugins.kubernetes_services",
