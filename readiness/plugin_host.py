@@ -34,6 +34,7 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
     "readiness_plugins.sarif_report",
+    "readiness_plugins.markdown_report",
     "readiness_plugins.compose_services",
     "readiness_plugins.dockerfile_services",
     "readiness_plugins.kubernetes_services",

@@ -73,3 +73,15 @@ def run_cli() -> Callable[..., tuple[int, str, str]]:
 
     return run
 
+
+
+@pytest.fixture(scope="session")
+def demo_report():
+    """The demo fixture scanned once by the real pipeline, for every report format to render."""
+    from readiness.config import load_settings
+    from readiness.pipeline import scan
+    from readiness.plugin_host import PluginHost
+
+    settings, _ = load_settings(FIXTURES / "demo", None)
+    return scan(FIXTURES / "demo", settings, PluginHost())
+
