@@ -35,6 +35,7 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.json_report",
     "readiness_plugins.sarif_report",
     "readiness_plugins.markdown_report",
+    "readiness_plugins.html_report",
     "readiness_plugins.github_annotations",
     "readiness_plugins.compose_services",
     "readiness_plugins.dockerfile_services",
