@@ -6,7 +6,8 @@ import io
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -17,18 +18,26 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIXED_DATE = "2026-01-15T12:00:00+00:00"
 
 
-def git(cwd: Path, *args: str) -> str:
-    """Run git for building a test repository, never reading the developer's own config."""
+ADA = "Ada Lovelace <ada@example.com>"
+
+
+def git(cwd: Path, *args: str, date: str = FIXED_DATE, author: str = ADA) -> str:
+    """Run git for building a test repository, never reading the developer's own config.
+
+    ``date`` (ISO 8601) and ``author`` (``"Name <email>"``) are both the author's and the
+    committer's, so commits made with them have the same ids on every run.
+    """
+    name, _, email = author.partition(" <")
     env = {
         "PATH": os.environ["PATH"],
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_AUTHOR_NAME": "Ada Lovelace",
-        "GIT_AUTHOR_EMAIL": "ada@example.com",
-        "GIT_COMMITTER_NAME": "Ada Lovelace",
-        "GIT_COMMITTER_EMAIL": "ada@example.com",
-        "GIT_AUTHOR_DATE": FIXED_DATE,
-        "GIT_COMMITTER_DATE": FIXED_DATE,
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email.rstrip(">"),
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email.rstrip(">"),
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
     }
     completed = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
     return completed.stdout.decode()
@@ -58,6 +67,53 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
             if commit and files:
                 git(root, "add", "-A")
                 git(root, "commit", "-q", "-m", "initial")
+        return root
+
+    return factory
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of a history built by ``make_history``."""
+
+    date: str
+    message: str
+    files: Mapping[str, str | bytes | None] = field(default_factory=dict)
+    """New contents by path; None deletes the file."""
+    author: str = ADA
+    renames: Mapping[str, str] = field(default_factory=dict)
+    """Old path -> new path, moved with ``git mv`` before ``files`` are written."""
+
+
+def lines(count: int, name: str = "x") -> str:
+    """``count`` distinct lines of Python, each a line of code."""
+    return "".join(f"{name}_{n} = {n}\n" for n in range(1, count + 1))
+
+
+def commit(root: Path, change: Commit) -> None:
+    for old, new in change.renames.items():
+        (root / new).parent.mkdir(parents=True, exist_ok=True)
+        git(root, "mv", old, new)
+    for relpath, content in change.files.items():
+        if content is None:
+            git(root, "rm", "-q", relpath)
+        else:
+            write_tree(root, {relpath: content})
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "--allow-empty-message", "-m", change.message, date=change.date, author=change.author)
+
+
+@pytest.fixture
+def make_history(tmp_path: Path) -> Callable[[Sequence[Commit]], Path]:
+    """A git repository with these commits, oldest first, each with its own date and author."""
+    counter = iter(range(1000))
+
+    def factory(commits: Sequence[Commit]) -> Path:
+        root = tmp_path / f"history{next(counter)}"
+        root.mkdir()
+        git(root, "init", "-q", "-b", "main")
+        for change in commits:
+            commit(root, change)
         return root
 
     return factory
