@@ -146,7 +146,7 @@ def _header(report: Report) -> str:
     )
 
 
-def _ranking(standings_: list[Standing], anchors: dict[str, str]) -> str:
+def _ranking(standings_: list[Standing], anchors: dict[str, str], findings: Counter[str | None]) -> str:
     rows = []
     for standing in standings_:
         service, score = standing.service, standing.score
@@ -159,13 +159,13 @@ def _ranking(standings_: list[Standing], anchors: dict[str, str]) -> str:
             numbers = [f"{score.benefit:.0f}", f"{score.effort:.0f}", f"{score.confidence:.2f}"]
             reason = _text(score.reasons[0]) if score.reasons else ""
             rank = str(score.rank) if score.rank is not None else ""
-        rows.append([name, rank, _text(service.role), _text(service.primary_language or "-"), _badge(score), *numbers, reason])
+        rows.append([name, rank, _text(service.role), _text(service.primary_language or "-"), _badge(score), *numbers, f"{findings[service.name]:,}", reason])
     note = "" if any(s.score for s in standings_) else '<p class="note">No service was scored: this report has no scoring results.</p>'
     table = _table(
         "Services, best candidates for a Rust rewrite first",
-        ["service", "rank", "role", "language", "verdict", "benefit", "effort", "confidence", "main reason"],
+        ["service", "rank", "role", "language", "verdict", "benefit", "effort", "confidence", "findings", "main reason"],
         rows,
-        numeric=frozenset({1, 5, 6, 7}),
+        numeric=frozenset({1, 5, 6, 7, 8}),
     )
     return f'<section id="ranking" aria-labelledby="ranking-h"><h2 id="ranking-h">Ranking</h2>{note}{table}</section>'
 
@@ -370,7 +370,7 @@ def html_page(report: Report) -> str:
         # Nothing may be fetched: the page is complete as written and must not call out when opened.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
         f"<title>readiness: {_text(report.repository.name)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"{_header(report)}\n<main>\n{_ranking(ordered, anchors)}\n{_chart(report, ordered)}\n{_graph(report, colors)}\n"
+        f"{_header(report)}\n<main>\n{_ranking(ordered, anchors, Counter(f.service for f in report.findings))}\n{_chart(report, ordered)}\n{_graph(report, colors)}\n"
         f"{_languages(report)}\n{_services(report, ordered, anchors)}\n{_diagnostics(report.diagnostics)}\n</main>\n"
         f"<footer>Made by readiness {_text(report.tool_version)} from the files of {_text(report.repository.name)}; every score traces to the evidence listed with it.</footer>\n"
         "</body>\n</html>\n"

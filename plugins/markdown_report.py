@@ -11,6 +11,7 @@ it cannot open links or images, raise headings, or mention people or issues.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from readiness import hookimpl
 from readiness.model import Diagnostic, RenderOptions, Report, ReportFormat
@@ -82,15 +83,16 @@ def _number(value: float) -> str:
     return f"{value:.0f}"
 
 
-def _ranking_row(standing: Standing) -> str:
+def _ranking_row(standing: Standing, findings: int) -> str:
     service, score = standing.service, standing.score
     name = escape(service.name, CELL_LIMIT)
     language = escape(service.primary_language or "-", CELL_LIMIT)
     role = escape(service.role, CELL_LIMIT)
     if score is None:
-        return f"| - | {name} | {role} | {language} | not scored | | | |"
+        return f"| - | {name} | {role} | {language} | not scored | | | | {findings} |"
     rank = str(score.rank) if score.rank is not None else "-"
-    return f"| {rank} | {name} | {role} | {language} | {escape(score.verdict.value)} | {_number(score.benefit)} | {_number(score.effort)} | {score.confidence:.2f} |"
+    numbers = f"{_number(score.benefit)} | {_number(score.effort)} | {score.confidence:.2f}"
+    return f"| {rank} | {name} | {role} | {language} | {escape(score.verdict.value)} | {numbers} | {findings} |"
 
 
 def _why(standing: Standing) -> list[str]:
@@ -138,9 +140,15 @@ def summary_markdown(report: Report, limit: int = COMMENT_LIMIT) -> str:
     budget.add(f"## readiness: {escape(report.repository.name, CELL_LIMIT)}", "", _summary(report), "")
     shown_rows = 0
     if every:
-        budget.add("### Ranking", "", "| rank | service | role | language | verdict | benefit | effort | confidence |", "|--:|---|---|---|---|--:|--:|--:|")
+        findings = Counter(f.service for f in report.findings)
+        budget.add(
+            "### Ranking",
+            "",
+            "| rank | service | role | language | verdict | benefit | effort | confidence | findings |",
+            "|--:|---|---|---|---|--:|--:|--:|--:|",
+        )
         for standing in every[:RANKING_ROWS]:
-            if not budget.add(_ranking_row(standing)):
+            if not budget.add(_ranking_row(standing, findings[standing.service.name])):
                 break
             shown_rows += 1
         if shown_rows == RANKING_ROWS < len(every):

@@ -16,13 +16,13 @@ def test_sample_summary():
         "## readiness: shop\n\n"
         "commit 0123456789ab, 5 services (4 backends or workers), 7 findings from 3 rules, 1 warnings, 1 errors\n\n"
         "### Ranking\n\n"
-        "| rank | service | role | language | verdict | benefit | effort | confidence |\n"
-        "|--:|---|---|---|---|--:|--:|--:|\n"
-        "| 1 | checkout-api | backend | Python | strong candidate | 78 | 30 | 0.90 |\n"
-        "| 2 | gateway | backend | TypeScript | candidate | 60 | 45 | 0.80 |\n"
-        "| 3 | inventory | backend | Java | keep as is | 35 | 70 | 0.70 |\n"
-        "| - | ledger | backend | Rust | not applicable | 0 | 0 | 1.00 |\n"
-        "| - | storefront | frontend | TSX | not applicable | 0 | 0 | 1.00 |\n"
+        "| rank | service | role | language | verdict | benefit | effort | confidence | findings |\n"
+        "|--:|---|---|---|---|--:|--:|--:|--:|\n"
+        "| 1 | checkout-api | backend | Python | strong candidate | 78 | 30 | 0.90 | 3 |\n"
+        "| 2 | gateway | backend | TypeScript | candidate | 60 | 45 | 0.80 | 2 |\n"
+        "| 3 | inventory | backend | Java | keep as is | 35 | 70 | 0.70 | 2 |\n"
+        "| - | ledger | backend | Rust | not applicable | 0 | 0 | 1.00 | 0 |\n"
+        "| - | storefront | frontend | TSX | not applicable | 0 | 0 | 1.00 | 0 |\n"
         "\n### Why\n\n"
         "**1. checkout-api**: strong candidate (benefit 78, effort 30, confidence 0.90)\n\n"
         "- JSON parsed on every request \\(services/checkout-api/app.py:12\\)\n"
@@ -44,7 +44,8 @@ def test_sample_summary():
 
 def test_the_demo_summary_says_it_has_no_scores(demo_report):
     text = summary_markdown(demo_report)
-    assert "| - | checkout-api | backend | Python | not scored | | | |" in text
+    findings = sum(1 for f in demo_report.findings if f.service == "checkout-api")
+    assert f"| - | checkout-api | backend | Python | not scored | | | | {findings} |" in text
     assert "*No service was scored: this report has no scoring results.*" in text
 
 
