@@ -93,7 +93,8 @@ def bubble_chart(bubbles: Sequence[Bubble], *, ident: str, title: str, descripti
         cx, cy = px(bubble.x), py(bubble.y)
         body.append(
             f'<g class="bubble"><title>{escape(bubble.detail)}</title>'
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="{bubble.color}" fill-opacity="0.78" stroke="{bubble.color}" stroke-width="2"/></g>'
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" '
+            f'fill="{bubble.color}" fill-opacity="0.78" stroke="{bubble.color}" stroke-width="2"/></g>'
         )
         if index < LABELLED_BUBBLES:
             placed.append((cx + radius + 4, cy, bubble.label))
@@ -167,15 +168,20 @@ def layers(nodes: Sequence[Node], links: Sequence[Link]) -> list[list[str]]:
         order = range(1, len(columns)) if sweep % 2 == 0 else range(len(columns) - 2, -1, -1)
         for index in order:
             reference = columns[index - 1] if sweep % 2 == 0 else columns[index + 1]
-            position = {node: rank for rank, node in enumerate(reference)}
-            current = {node: rank for rank, node in enumerate(columns[index])}
-
-            def barycenter(node: str) -> float:
-                linked = [position[n] for n in neighbours[node] if n in position]
-                return sum(linked) / len(linked) if linked else float(current[node])
-
-            columns[index].sort(key=lambda node: (barycenter(node), current[node]))
+            columns[index] = _by_barycenter(columns[index], reference, neighbours)
     return [column_ for column_ in columns if column_]
+
+
+def _by_barycenter(column: list[str], reference: list[str], neighbours: dict[str, set[str]]) -> list[str]:
+    """The column ordered by the mean position of each node's neighbours in the reference column."""
+    position = {node: rank for rank, node in enumerate(reference)}
+    current = {node: rank for rank, node in enumerate(column)}
+
+    def barycenter(node: str) -> tuple[float, int]:
+        linked = [position[n] for n in neighbours[node] if n in position]
+        return (sum(linked) / len(linked) if linked else float(current[node]), current[node])
+
+    return sorted(column, key=barycenter)
 
 
 def _longest_paths(ids: list[str], acyclic: dict[str, list[str]]) -> dict[str, int]:
@@ -226,7 +232,7 @@ def graph_chart(nodes: Sequence[Node], links: Sequence[Link], *, ident: str, tit
     """The nodes in columns with their links as arrows; unconnected nodes in a row below."""
     by_id = {node.ident: node for node in nodes}
     columns = layers(nodes, links)
-    placed = {node for column in columns for node in column}
+    placed = {node_id for column in columns for node_id in column}
     loose = [node.ident for node in nodes if node.ident not in placed]
     tallest = max((len(column) for column in columns), default=0)
     per_row = max(len(columns), 4)
@@ -254,7 +260,8 @@ def graph_chart(nodes: Sequence[Node], links: Sequence[Link], *, ident: str, tit
         bend = max(40.0, abs(x2 - x1) / 2)
         body.append(
             f'<path class="edge" d="M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}" '
-            f'fill="none" stroke="{MUTED}" stroke-width="1.4" marker-end="url(#arrow)"><title>{escape(f"{link.source} -> {link.target} ({link.label})")}</title></path>'
+            f'fill="none" stroke="{MUTED}" stroke-width="1.4" marker-end="url(#arrow)">'
+            f"<title>{escape(f'{link.source} -> {link.target} ({link.label})')}</title></path>"
         )
         if not link.shown_label:
             continue
@@ -268,13 +275,14 @@ def graph_chart(nodes: Sequence[Node], links: Sequence[Link], *, ident: str, tit
     if loose:
         body.append(f'<text x="{_MARGIN}" y="{loose_top + 10}" font-size="12" fill="{MUTED}">Not connected to anything the scan could see</text>')
     for node_id, (x, y) in position.items():
-        node = by_id[node_id]
-        dash = ' stroke-dasharray="5 3"' if node.infrastructure else ""
+        shown = by_id[node_id]
+        dash = ' stroke-dasharray="5 3"' if shown.infrastructure else ""
         body.append(
-            f'<g class="node"><title>{escape(node.detail)}</title>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="{12 if node.infrastructure else 5}" '
-            f'fill="#ffffff" stroke="{node.color}" stroke-width="2.5"{dash}/>'
-            f'<text x="{x + NODE_WIDTH / 2:.1f}" y="{y + NODE_HEIGHT / 2 + 4:.1f}" font-size="13" text-anchor="middle" fill="{TEXT}">{escape(_short(node.label, 22))}</text></g>'
+            f'<g class="node"><title>{escape(shown.detail)}</title>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_WIDTH}" height="{NODE_HEIGHT}" rx="{12 if shown.infrastructure else 5}" '
+            f'fill="#ffffff" stroke="{shown.color}" stroke-width="2.5"{dash}/>'
+            f'<text x="{x + NODE_WIDTH / 2:.1f}" y="{y + NODE_HEIGHT / 2 + 4:.1f}" font-size="13" text-anchor="middle" fill="{TEXT}">'
+            f"{escape(_short(shown.label, 22))}</text></g>"
         )
     return _svg(int(width), int(height), ident, title, description, body)
 
@@ -282,7 +290,12 @@ def graph_chart(nodes: Sequence[Node], links: Sequence[Link], *, ident: str, tit
 _LABEL_STEPS = tuple(sorted((step / 20 for step in range(2, 19)), key=lambda t: (abs(t - 0.5), t)))
 
 
-def _label_spot(curve: tuple[tuple[float, float], ...], half_width: float, taken: list[tuple[float, float]]) -> tuple[float, float]:
+Point = tuple[float, float]
+Curve = tuple[Point, Point, Point, Point]
+"""A cubic Bezier curve: start, two control points, end."""
+
+
+def _label_spot(curve: Curve, half_width: float, taken: list[Point]) -> Point:
     """Where on the link its label goes: between columns, where no box hides it, clear of other labels; nearest the middle."""
 
     def in_gap(x: float) -> bool:
@@ -292,7 +305,7 @@ def _label_spot(curve: tuple[tuple[float, float], ...], half_width: float, taken
     def clear(x: float, y: float) -> bool:
         return all(abs(x - tx) > half_width + 18 or abs(y - ty) > 12 for tx, ty in taken)
 
-    spots = [_cubic(*curve, t) for t in _LABEL_STEPS]
+    spots = [_cubic(curve, t) for t in _LABEL_STEPS]
     for x, y in spots:
         if in_gap(x) and clear(x, y):
             return x, y
@@ -304,12 +317,13 @@ def _label_spot(curve: tuple[tuple[float, float], ...], half_width: float, taken
     return x, y
 
 
-def _cubic(p0: tuple[float, float], p1: tuple[float, float], p2: tuple[float, float], p3: tuple[float, float], t: float) -> tuple[float, float]:
-    """The point at ``t`` of a cubic Bezier curve."""
+def _cubic(curve: Curve, t: float) -> Point:
+    """The point at ``t`` (0 to 1) of a cubic Bezier curve."""
     u = 1 - t
     weights = (u**3, 3 * u * u * t, 3 * u * t * t, t**3)
-    points = (p0, p1, p2, p3)
-    return sum(w * p[0] for w, p in zip(weights, points)), sum(w * p[1] for w, p in zip(weights, points))
+    x = sum(w * point[0] for w, point in zip(weights, curve, strict=True))
+    y = sum(w * point[1] for w, point in zip(weights, curve, strict=True))
+    return x, y
 
 
 BAR_WIDTH = 640

@@ -95,7 +95,12 @@ def _where(path: str, line: int) -> str:
 
 
 def _table(
-    caption: str, headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: frozenset[int] = frozenset(), row_header: bool = True, compact: bool = False
+    caption: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    numeric: frozenset[int] = frozenset(),
+    row_header: bool = True,
+    compact: bool = False,
 ) -> str:
     """A table of already-escaped cells; the first cell of a row heads it when ``row_header``."""
     head = "".join(f'<th scope="col"{" class=number" if i in numeric else ""}>{_text(h)}</th>' for i, h in enumerate(headers))
@@ -135,7 +140,13 @@ def _header(report: Report) -> str:
         (errors, "errors"),
     ]
     items = "".join(f"<li><strong>{count:,}</strong> {label}</li>" for count, label in counts)
-    links = [("ranking", "Ranking"), ("chart", "Benefit and effort"), ("graph", "Service graph"), ("languages", "Languages"), ("services", "Services")]
+    links = [
+        ("ranking", "Ranking"),
+        ("chart", "Benefit and effort"),
+        ("graph", "Service graph"),
+        ("languages", "Languages"),
+        ("services", "Services"),
+    ]
     if report.diagnostics:
         links.append(("diagnostics", "Warnings and errors"))
     nav = "".join(f'<li><a href="#{anchor}">{label}</a></li>' for anchor, label in links)
@@ -159,7 +170,9 @@ def _ranking(standings_: list[Standing], anchors: dict[str, str], findings: Coun
             numbers = [f"{score.benefit:.0f}", f"{score.effort:.0f}", f"{score.confidence:.2f}"]
             reason = _text(score.reasons[0]) if score.reasons else ""
             rank = str(score.rank) if score.rank is not None else ""
-        rows.append([name, rank, _text(service.role), _text(service.primary_language or "-"), _badge(score), *numbers, f"{findings[service.name]:,}", reason])
+        rows.append(
+            [name, rank, _text(service.role), _text(service.primary_language or "-"), _badge(score), *numbers, f"{findings[service.name]:,}", reason]
+        )
     note = "" if any(s.score for s in standings_) else '<p class="note">No service was scored: this report has no scoring results.</p>'
     table = _table(
         "Services, best candidates for a Rust rewrite first",
@@ -192,7 +205,10 @@ def _chart(report: Report, standings_: list[Standing]) -> str:
     for standing in plotted:
         score = standing.score
         assert score is not None
-        detail = f"{standing.service.name}: {score.verdict.value}, benefit {score.benefit:.0f}, effort {score.effort:.0f}, {size_name} {size_text(standing)}"
+        detail = (
+            f"{standing.service.name}: {score.verdict.value}, benefit {score.benefit:.0f}, effort {score.effort:.0f}, "
+            f"{size_name} {size_text(standing)}"
+        )
         bubbles.append(Bubble(standing.service.name, score.effort, score.benefit, size(standing), VERDICT_COLORS[score.verdict], detail))
     best = sorted(plotted, key=lambda s: (-(s.score.benefit - s.score.effort) if s.score else 0.0, s.service.name))[0]
     description = (
@@ -217,13 +233,28 @@ def _chart(report: Report, standings_: list[Standing]) -> str:
         score = standing.score
         assert score is not None
         rank = str(score.rank) if score.rank is not None else ""
-        rows.append([_text(standing.service.name), rank, _text(score.verdict.value), f"{score.benefit:.0f}", f"{score.effort:.0f}", f"{score.confidence:.2f}", _text(size_text(standing))])
-    table = _table("Data behind the chart", ["service", "rank", "verdict", "benefit", "effort", "confidence", size_name], rows, numeric=frozenset({1, 3, 4, 5, 6}))
+        rows.append(
+            [
+                _text(standing.service.name),
+                rank,
+                _text(score.verdict.value),
+                f"{score.benefit:.0f}",
+                f"{score.effort:.0f}",
+                f"{score.confidence:.2f}",
+                _text(size_text(standing)),
+            ]
+        )
+    table = _table(
+        "Data behind the chart",
+        ["service", "rank", "verdict", "benefit", "effort", "confidence", size_name],
+        rows,
+        numeric=frozenset({1, 3, 4, 5, 6}),
+    )
     caption = f"Bubble area: {size_name}{' (replicas x memory per replica, from the deployment files)' if by_footprint else ''}. Colour: verdict."
     if left_out:
         caption += f" Not plotted, not applicable: {', '.join(left_out)}."
     return (
-        f'{heading}<figure>{svg}<figcaption>{_text(caption)}</figcaption></figure>'
+        f"{heading}<figure>{svg}<figcaption>{_text(caption)}</figcaption></figure>"
         f'<ul class="legend" aria-label="Verdict colours">{legend}</ul>{table}</section>'
     )
 
@@ -231,7 +262,10 @@ def _chart(report: Report, standings_: list[Standing]) -> str:
 def _graph(report: Report, colors: dict[str, str]) -> str:
     heading = '<section id="graph" aria-labelledby="graph-h"><h2 id="graph-h">Service graph</h2>'
     nodes = [Node(s.name, s.name, colors[s.name], f"{s.name} ({s.role}, {s.primary_language or 'language unknown'})") for s in report.services]
-    nodes += [Node(i.name, i.name, INFRASTRUCTURE_COLOR, f"{i.name} ({i.kind}{', ' + i.image if i.image else ''})", infrastructure=True) for i in report.infrastructure]
+    nodes += [
+        Node(i.name, i.name, INFRASTRUCTURE_COLOR, f"{i.name} ({i.kind}{', ' + i.image if i.image else ''})", infrastructure=True)
+        for i in report.infrastructure
+    ]
     kinds = {item.name: item.kind for item in report.infrastructure}
     # A link to Kafka over kafka, or to a database over SQL, says nothing its target does not.
     links = [
@@ -248,12 +282,25 @@ def _graph(report: Report, colors: dict[str, str]) -> str:
             "Callers are left of what they call; datastores and brokers, dashed, are in the last column. The table below lists every connection."
         )
         svg = graph_chart(nodes, links, ident="service-graph", title="Which service talks to which, and over what", description=description)
-        figure = f"<figure>{svg}<figcaption>Boxes: services, outlined in their verdict's colour; dashed: datastores and brokers. Arrows: calls, labelled with the protocol where the target does not already say it.</figcaption></figure>"
+        caption = (
+            "Boxes: services, outlined in their verdict's colour; dashed: datastores and brokers. "
+            "Arrows: calls, labelled with the protocol where the target does not already say it."
+        )
+        figure = f"<figure>{svg}<figcaption>{caption}</figcaption></figure>"
     rows = [
-        [_text(edge.source), _text(edge.target), _text(edge.protocol), "<br>".join(f"{_where(e.path, e.line)} {_text(e.detail)}" for e in edge.evidence[:3])]
+        [
+            _text(edge.source),
+            _text(edge.target),
+            _text(edge.protocol),
+            "<br>".join(f"{_where(e.path, e.line)} {_text(e.detail)}" for e in edge.evidence[:3]),
+        ]
         for edge in report.edges
     ]
-    table = _table("Connections", ["from", "to", "protocol", "evidence"], rows) if rows else '<p class="note">No connection between services was found.</p>'
+    table = (
+        _table("Connections", ["from", "to", "protocol", "evidence"], rows)
+        if rows
+        else '<p class="note">No connection between services was found.</p>'
+    )
     return f"{heading}{figure}{table}</section>"
 
 
@@ -267,12 +314,17 @@ def _languages(report: Report) -> str:
         [(t.language, float(t.code), f"{t.code:,}") for t in top],
         ident="languages-chart",
         title="Lines of code per language",
-        description=f"{len(report.languages)} languages, {total:,} lines of code; the largest is {top[0].language} with {top[0].code:,}. The table below holds every language.",
+        description=(
+            f"{len(report.languages)} languages, {total:,} lines of code; the largest is {top[0].language} with {top[0].code:,}. "
+            "The table below holds every language."
+        ),
         color=LANGUAGE_COLOR,
     )
     rows = [[_text(t.language), f"{t.files:,}", f"{t.code:,}", f"{t.comment:,}", f"{t.blank:,}", f"{t.bytes:,}"] for t in report.languages]
-    table = _table("Source and test files per language", ["language", "files", "code", "comment", "blank", "bytes"], rows, numeric=frozenset({1, 2, 3, 4, 5}))
-    return f'{heading}<figure>{svg}<figcaption>Lines of code (source and test files), largest languages first.</figcaption></figure>{table}</section>'
+    table = _table(
+        "Source and test files per language", ["language", "files", "code", "comment", "blank", "bytes"], rows, numeric=frozenset({1, 2, 3, 4, 5})
+    )
+    return f"{heading}<figure>{svg}<figcaption>Lines of code (source and test files), largest languages first.</figcaption></figure>{table}</section>"
 
 
 def _evidence_list(evidence: Sequence[Evidence]) -> str:
@@ -288,7 +340,9 @@ def _criteria(score: ServiceScore) -> str:
             + (f" {_where(c.evidence.path, c.evidence.line)}" if c.evidence else "")
             for c in criterion.contributions
         )
-        rows.append([_text(criterion.criterion.value), _text(criterion.criterion.side), f"{criterion.score:.0f}", f"{criterion.weight:g}", contributions])
+        rows.append(
+            [_text(criterion.criterion.value), _text(criterion.criterion.side), f"{criterion.score:.0f}", f"{criterion.weight:g}", contributions]
+        )
     return _table("Criteria", ["criterion", "side", "score", "weight", "evidence"], rows, numeric=frozenset({2, 3}))
 
 
@@ -356,7 +410,7 @@ def _diagnostics(diagnostics: Sequence[Diagnostic]) -> str:
     return (
         f'<section id="diagnostics" aria-labelledby="diagnostics-h"><h2 id="diagnostics-h">Warnings and errors</h2>'
         f'<p class="note">{_text(summary)}: input readiness skipped and plugins that failed. The rest of the report stands.</p>'
-        f'{_table("Warnings and errors", ["level", "where", "message"], rows, row_header=False)}</section>'
+        f"{_table('Warnings and errors', ['level', 'where', 'message'], rows, row_header=False)}</section>"
     )
 
 
@@ -370,9 +424,11 @@ def html_page(report: Report) -> str:
         # Nothing may be fetched: the page is complete as written and must not call out when opened.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
         f"<title>readiness: {_text(report.repository.name)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"{_header(report)}\n<main>\n{_ranking(ordered, anchors, Counter(f.service for f in report.findings))}\n{_chart(report, ordered)}\n{_graph(report, colors)}\n"
+        f"{_header(report)}\n<main>\n{_ranking(ordered, anchors, Counter(f.service for f in report.findings))}\n"
+        f"{_chart(report, ordered)}\n{_graph(report, colors)}\n"
         f"{_languages(report)}\n{_services(report, ordered, anchors)}\n{_diagnostics(report.diagnostics)}\n</main>\n"
-        f"<footer>Made by readiness {_text(report.tool_version)} from the files of {_text(report.repository.name)}; every score traces to the evidence listed with it.</footer>\n"
+        f"<footer>Made by readiness {_text(report.tool_version)} from the files of {_text(report.repository.name)}; "
+        "every score traces to the evidence listed with it.</footer>\n"
         "</body>\n</html>\n"
     )
 

@@ -55,7 +55,8 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="[FORMAT:]PATH",
-        help="write a report to PATH: FORMAT:PATH in that format (repeatable, one scan for all), or PATH alone in --format's instead of standard output",
+        help="write a report to PATH: FORMAT:PATH in that format (repeatable, one scan for all), "
+        "or PATH alone in --format's instead of standard output",
     )
     scan_parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
     scan_parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
@@ -176,7 +177,8 @@ def _outputs(specs: Sequence[str], default_format: str | None, formats: Mapping[
             continue
         name, path = match.groups()
         if name not in formats:
-            raise UsageError(f"--output {spec}: unknown format {name!r} (choose from {', '.join(sorted(formats))}; write ./{spec} for a file of that name)")
+            choices = ", ".join(sorted(formats))
+            raise UsageError(f"--output {spec}: unknown format {name!r} (choose from {choices}; write ./{spec} for a file of that name)")
         named.append(_Output(formats[name], Path(path)))
     if len(plain) > 1:
         raise UsageError(f"--output {plain[1]}: only one --output may go without a format; write FORMAT:PATH for the others")

@@ -108,7 +108,15 @@ def _service(name: str, path: str, role: str, language: str, code: int, manifest
 
 
 SERVICES = (
-    _service("checkout-api", "services/checkout-api", "backend", "Python", 300, ("services/checkout-api/pyproject.toml",), ("services/checkout-api/Dockerfile",)),
+    _service(
+        "checkout-api",
+        "services/checkout-api",
+        "backend",
+        "Python",
+        300,
+        ("services/checkout-api/pyproject.toml",),
+        ("services/checkout-api/Dockerfile",),
+    ),
     _service("gateway", "services/gateway", "backend", "TypeScript", 250, ("services/gateway/package.json",)),
     _service("inventory", "services/inventory", "backend", "Java", 400, ("services/inventory/pom.xml",)),
     _service("ledger", "services/ledger", "backend", "Rust", 200, ("services/ledger/Cargo.toml",)),
@@ -116,7 +124,9 @@ SERVICES = (
 )
 
 
-def _score(service: str, verdict: Verdict, benefit: float, effort: float, confidence: float, rank: int | None, reasons: tuple[str, ...]) -> ServiceScore:
+def _score(
+    service: str, verdict: Verdict, benefit: float, effort: float, confidence: float, rank: int | None, reasons: tuple[str, ...]
+) -> ServiceScore:
     evidence = Evidence(f"services/{service}/app.py", 12, "json.loads(body)")
     contribution = Contribution(Criterion.PERFORMANCE, benefit, f"CPU-bound work in {service}", "PERF101", evidence, 1.0)
     return ServiceScore(
@@ -133,7 +143,15 @@ def _score(service: str, verdict: Verdict, benefit: float, effort: float, confid
 
 
 SCORES = (
-    _score("checkout-api", Verdict.STRONG_CANDIDATE, 78, 30, 0.9, 1, ("JSON parsed on every request (services/checkout-api/app.py:12)", "payments domain", "GIL-bound worker pool", "fourth reason")),
+    _score(
+        "checkout-api",
+        Verdict.STRONG_CANDIDATE,
+        78,
+        30,
+        0.9,
+        1,
+        ("JSON parsed on every request (services/checkout-api/app.py:12)", "payments domain", "GIL-bound worker pool", "fourth reason"),
+    ),
     _score("gateway", Verdict.CANDIDATE, 60, 45, 0.8, 2, ("parses untrusted input at the edge",)),
     _score("inventory", Verdict.KEEP, 35, 70, 0.7, 3, ("JVM already fast enough; large codebase",)),
     _score("ledger", Verdict.NOT_APPLICABLE, 0, 0, 1.0, None, ("already written in Rust",)),

@@ -45,4 +45,7 @@ def test_repository_text_cannot_start_a_command_of_its_own():
 
 def test_a_report_without_findings_still_says_what_it_saw(demo_report):
     text = render_github(replace(demo_report, diagnostics=(Diagnostic("warning", "w"),)), RenderOptions())
-    assert text.splitlines()[-1] == f"::notice title=readiness::{len(demo_report.services)} services, {len(demo_report.findings)} findings, 1 warnings and errors"
+    assert (
+        text.splitlines()[-1]
+        == f"::notice title=readiness::{len(demo_report.services)} services, {len(demo_report.findings)} findings, 1 warnings and errors"
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from readiness.model import Edge, Evidence, Infrastructure, Service, ServiceScore, Verdict
+from readiness.model import Edge, Evidence, Infrastructure, Service, Verdict
 from readiness_plugins.html_report import GRAPH_NODE_LIMIT, VERDICT_COLORS, html_page
 from readiness_plugins._svg import MUTED, TEXT, Link, Node, layers
 
@@ -131,7 +131,9 @@ def test_the_ranking_and_the_chart_with_the_table_behind_it():
     ]
     bubbles = inside(elements, "benefit-effort", "circle")
     # Already Rust, or not a backend: not a position on the plane.
-    assert sorted(b.attrs["fill"] for b in bubbles) == sorted([VERDICT_COLORS[Verdict.STRONG_CANDIDATE], VERDICT_COLORS[Verdict.CANDIDATE], VERDICT_COLORS[Verdict.KEEP]])
+    assert sorted(b.attrs["fill"] for b in bubbles) == sorted(
+        [VERDICT_COLORS[Verdict.STRONG_CANDIDATE], VERDICT_COLORS[Verdict.CANDIDATE], VERDICT_COLORS[Verdict.KEEP]]
+    )
     tooltips = [e.content for e in inside(elements, "benefit-effort", "title")]
     assert "checkout-api: strong candidate, benefit 78, effort 30, peak memory footprint 2.0 GiB" in tooltips
     assert [row.content for row in table_rows(elements, "Data behind the chart")] == [
@@ -207,7 +209,7 @@ def test_repository_text_is_escaped():
     hostile = "<script>alert(1)</script>&\"'"
     services = (replace(report.services[0], name=hostile, path="a<b"), *report.services[1:])
     scores = (replace(report.scores[0], service=hostile, reasons=("<img src=x onerror=alert(1)>",)), *report.scores[1:])
-    infrastructure = (Infrastructure("<b>db</b>", "postgres", (), image="x\"><svg onload=alert(1)>"),)
+    infrastructure = (Infrastructure("<b>db</b>", "postgres", (), image='x"><svg onload=alert(1)>'),)
     html = html_page(replace(report, services=services, scores=scores, infrastructure=infrastructure, edges=()))
     assert "<script>" not in html and "<img" not in html and "<b>" not in html and "<svg onload" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#x27;" in html
