@@ -6,7 +6,8 @@ finding about a whole service is anchored on the service's manifest or Dockerfil
 ``partialFingerprints`` come from the finding's fingerprint (rule, path and snippet,
 not the line), so an alert survives unrelated edits and is not duplicated between
 runs. ``--sarif-category`` sets ``runAutomationDetails.id``, which code scanning uses
-to keep several analyses of one commit apart. Output is deterministic: no clock, no
+to keep several analyses of one commit apart. A run holds at most 25,000 results, the
+most severe, because code scanning rejects more. Output is deterministic: no clock, no
 absolute path.
 """
 
@@ -26,7 +27,10 @@ from readiness_plugins._rule_docs import short_description, what_it_finds
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 DEFAULT_CATEGORY = "readiness"
-LEVELS = frozenset({"none", "note", "warning", "error"})
+LEVELS = ("error", "warning", "note", "none")
+"""Most severe first."""
+MAX_RESULTS = 25_000
+"""Code scanning rejects a run with more results than this; the most severe are kept."""
 
 
 @hookimpl
@@ -109,12 +113,20 @@ def sarif_log(report: Report, category: str = DEFAULT_CATEGORY) -> dict[str, Any
     """The report as a SARIF 2.1.0 log with one run."""
     rules = {rule.id: index for index, rule in enumerate(report.rules)}
     by_id = {rule.id: rule for rule in report.rules}
+    located = located_findings(report)
     seen: Counter[tuple[str, str]] = Counter()
-    results = []
-    for item in located_findings(report):
+    occurrences = []
+    for item in located:
         key = (item.finding.rule, item.finding.fingerprint)
         seen[key] += 1
-        results.append(_result(item, rules, by_id.get(item.finding.rule), seen[key]))
+        occurrences.append(seen[key])
+    severity = [LEVELS.index(_level(by_id.get(item.finding.rule))) for item in located]
+    kept = sorted(sorted(range(len(located)), key=lambda i: severity[i])[:MAX_RESULTS])
+    results = [_result(located[i], rules, by_id.get(located[i].finding.rule), occurrences[i]) for i in kept]
+    notifications = [_notification(d) for d in report.diagnostics]
+    if len(kept) < len(located):
+        left_out = f"{len(located) - len(kept):,} of {len(located):,} results left out, the least severe first: code scanning accepts {MAX_RESULTS:,} per run"
+        notifications.append({"level": "warning", "message": {"text": f"{left_out}. `readiness scan --format json` lists them all."}})
     # Code scanning takes everything up to the last "/" of the id as the category.
     automation_id = category if category.endswith("/") else f"{category}/"
     run: dict[str, Any] = {
@@ -127,7 +139,7 @@ def sarif_log(report: Report, category: str = DEFAULT_CATEGORY) -> dict[str, Any
             }
         },
         "automationDetails": {"id": automation_id},
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [_notification(d) for d in report.diagnostics]}],
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
         "columnKind": "unicodeCodePoints",
         "results": results,
     }

@@ -159,3 +159,20 @@ def test_the_cli_writes_valid_sarif_for_the_demo_with_its_category(run_cli, tmp_
     assert run["automationDetails"] == {"id": "monorepo/"}
     assert run["tool"]["driver"]["name"] == "readiness"
     assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in run["results"])
+
+
+def test_a_run_keeps_the_most_severe_results_code_scanning_accepts(monkeypatch):
+    monkeypatch.setattr("readiness_plugins.sarif_report.MAX_RESULTS", 4)
+    log = sarif_log(sample_report())
+    validate(log)
+    run = log["runs"][0]
+    # Three warnings and the first of four notes, in the report's order.
+    assert [(r["ruleId"], r["level"]) for r in run["results"]] == [
+        ("PERF101", "warning"),
+        ("PERF101", "warning"),
+        ("PERF101", "warning"),
+        ("RES106", "note"),
+    ]
+    assert run["invocations"][0]["toolExecutionNotifications"][-1]["message"]["text"] == (
+        "3 of 7 results left out, the least severe first: code scanning accepts 4 per run. `readiness scan --format json` lists them all."
+    )
