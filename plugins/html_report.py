@@ -398,6 +398,13 @@ def _services(report: Report, standings_: list[Standing], anchors: dict[str, str
             by_service.setdefault(finding.service, []).append(finding)
     titles = {rule.id: rule.title for rule in report.rules}
     articles = "".join(_service(s, anchors[s.service.name], by_service.get(s.service.name, []), titles) for s in standings_)
+    unowned = [f for f in report.findings if f.service not in anchors]
+    if unowned:
+        articles += (
+            '<article id="unowned" aria-labelledby="unowned-h"><h3 id="unowned-h">Findings in no service</h3>'
+            '<p class="note">In files no detected service owns: shared configuration, scripts, the repository root.</p>'
+            f"{_findings(unowned, titles)}</article>"
+        )
     return f'<section id="services" aria-labelledby="services-h"><h2 id="services-h">Services and their evidence</h2>{articles}</section>'
 
 

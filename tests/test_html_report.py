@@ -271,3 +271,13 @@ def test_chromium_screenshot_of_the_demo_report(chromium, demo_report, tmp_path)
     assert size == (1200, 1600)
     assert len(colors) > 50, "the page rendered as a blank image"
     shutil.copyfile(page, ARTIFACTS / "html-report-demo.html")
+
+
+def test_findings_in_no_service_are_listed_too():
+    report = sample_report()
+    stray = replace(report.findings[0], service=None, path="scripts/load.py", line=4)
+    elements = parse(html_page(replace(report, findings=(*report.findings, stray))))
+    assert [row.content for row in table_rows(elements, "Findings (1)") if "scripts/load.py" in row.content] == [
+        "PERF101 json-on-request-pathperformancescripts/load.py:4json.loads on the request path"
+    ]
+    assert by_id(elements, "unowned-h").content == "Findings in no service"
