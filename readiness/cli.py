@@ -14,16 +14,17 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from readiness import __version__
-from readiness.config import ConfigError, load_settings, with_overrides
+from readiness.config import ConfigError, Settings, load_settings, with_overrides
+from readiness.explanation import find_service, render_explanation
 from readiness.export import load_schema
 from readiness.inventory import Progress
-from readiness.explanation import find_service, render_explanation
-from readiness.model import RenderOptions, Report
+from readiness.model import RenderOptions, Report, ReportFormat
 from readiness.pipeline import scan
 from readiness.plugin_host import HostSpec, PluginHost
 
@@ -51,8 +52,15 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
 
     scan_parser = commands.add_parser("scan", parents=[common], help="scan a repository and report")
     scan_parser.add_argument("path", nargs="?", default=".", help="the repository or directory to scan (default: .)")
-    scan_parser.add_argument("--format", default="table", choices=sorted(host.formats), help="output format (default: table)")
-    scan_parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    scan_parser.add_argument("--format", choices=sorted(host.formats), help="format of standard output, or of a plain --output FILE (default: table)")
+    scan_parser.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH: FORMAT:PATH in that format (repeatable, one scan for all), "
+        "or PATH alone in --format's instead of standard output",
+    )
     scan_parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
     _scan_options(scan_parser, host)
 
@@ -117,8 +125,22 @@ def _progress_printer(stream: TextIO, verbose: bool) -> Progress | None:
     return report
 
 
-def _report(args: argparse.Namespace, host: PluginHost, err: TextIO) -> Report:
-    """Scan ``args.path`` with the configuration and options the command line gives."""
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What a scan needs from the command line: the root, its settings, the plugins, progress."""
+
+    root: Path
+    settings: Settings
+    host: PluginHost
+    progress: Progress | None
+    git_timeout: float
+
+    def run(self) -> Report:
+        return scan(self.root, self.settings, self.host, self.progress, git_timeout=self.git_timeout)
+
+
+def _prepare(args: argparse.Namespace, host: PluginHost, err: TextIO) -> _Scan:
+    """The scan ``args`` ask for: ``args.path`` with its configuration and the command line's options."""
     root = Path(args.path)
     if not root.is_dir():
         raise UsageError(f"{args.path}: not a directory")
@@ -138,20 +160,66 @@ def _report(args: argparse.Namespace, host: PluginHost, err: TextIO) -> Report:
     for warning in warnings:
         print(f"readiness: warning: {warning}", file=err)
     progress = None if args.quiet else _progress_printer(err, args.verbose)
-    return scan(root, settings, host, progress, git_timeout=args.git_timeout)
+    return _Scan(root, settings, host, progress, args.git_timeout)
 
 
 def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
-    report = _report(args, host, err)
-    to_terminal = args.output is None and out.isatty()
-    width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
-    color = to_terminal and not os.environ.get("NO_COLOR")
-    text = host.formats[args.format].render(report, RenderOptions(width=width, color=color, include_files=args.files, options=vars(args)))
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        out.write(text)
+    prepared = _prepare(args, host, err)
+    outputs = _outputs(args.output, args.format, prepared.host.formats)
+    report = prepared.run()
+    # Every report is rendered before any is written, so a failing format leaves no partial set behind.
+    rendered = []
+    for output in outputs:
+        to_terminal = output.path is None and out.isatty()
+        width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
+        color = to_terminal and not os.environ.get("NO_COLOR")
+        options = RenderOptions(width=width, color=color, include_files=args.files, options=vars(args))
+        rendered.append((output, output.format.render(report, options)))
+    for output, text in rendered:
+        if output.path is None:
+            out.write(text)
+            continue
+        try:
+            output.path.parent.mkdir(parents=True, exist_ok=True)
+            output.path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {output.path}: {error.strerror or error}") from None
     return EXIT_OK
+
+
+@dataclass(frozen=True, slots=True)
+class _Output:
+    format: ReportFormat
+    path: Path | None
+    """None for standard output."""
+
+
+# Two characters at least, so that a Windows drive (C:\reports) stays a path.
+_FORMAT_PREFIX = re.compile(r"([a-z][a-z0-9_-]+):(.+)", re.DOTALL)
+
+
+def _outputs(specs: Sequence[str], default_format: str | None, formats: Mapping[str, ReportFormat]) -> list[_Output]:
+    """Where each report goes: ``FORMAT:PATH`` specs, and the ``--format`` report to a plain PATH or standard output."""
+    named: list[_Output] = []
+    plain: list[str] = []
+    for spec in specs:
+        match = _FORMAT_PREFIX.fullmatch(spec)
+        if match is None:
+            plain.append(spec)
+            continue
+        name, path = match.groups()
+        if name not in formats:
+            choices = ", ".join(sorted(formats))
+            raise UsageError(f"--output {spec}: unknown format {name!r} (choose from {choices}; write ./{spec} for a file of that name)")
+        named.append(_Output(formats[name], Path(path)))
+    if len(plain) > 1:
+        raise UsageError(f"--output {plain[1]}: only one --output may go without a format; write FORMAT:PATH for the others")
+    main_format = formats[default_format or "table"]
+    outputs = [_Output(main_format, Path(plain[0]) if plain else None), *named]
+    paths = [output.path.resolve() for output in outputs if output.path is not None]
+    if len(paths) != len(set(paths)):
+        raise UsageError("--output: two reports would be written to the same file")
+    return outputs
 
 
 def _plugins(host: PluginHost, out: TextIO) -> int:
@@ -179,7 +247,7 @@ def _explain(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextI
     if args.path is None and RULE_ID.match(args.rule):
         raise UsageError(f"unknown rule {args.rule!r}; `readiness rules` lists them")
     args.path = args.path or "."
-    report = _report(args, host, err)
+    report = _prepare(args, host, err).run()
     service = find_service(report, args.rule)
     if service is None:
         names = ", ".join(s.name for s in report.services) or "none"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -129,3 +130,67 @@ def run_cli() -> Callable[..., tuple[int, str, str]]:
 
     return run
 
+
+
+@pytest.fixture(scope="session")
+def demo_report():
+    """The demo fixture scanned once by the real pipeline, for every report format to render."""
+    from readiness.config import load_settings
+    from readiness.pipeline import scan
+    from readiness.plugin_host import PluginHost
+
+    settings, _ = load_settings(FIXTURES / "demo", None)
+    return scan(FIXTURES / "demo", settings, PluginHost())
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
+
+
+def _find_chromium() -> str | None:
+    return next((path for path in map(shutil.which, CHROMIUM_NAMES) if path), None)
+
+
+def _install_chromium() -> str:
+    """Install Debian's chromium where the test setup may (root, apt); the reason it could not otherwise."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "not running as root, so `apt-get install chromium` is not possible"
+    if shutil.which("apt-get") is None:
+        return "no apt-get on this machine to install chromium with"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]
+    completed = subprocess.run(install, env=env, capture_output=True, text=True, timeout=1200, check=False)
+    if completed.returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600, check=False)
+        completed = subprocess.run(install, env=env, capture_output=True, text=True, timeout=1200, check=False)
+    if completed.returncode != 0:
+        return f"`apt-get install chromium` failed: {completed.stderr.strip()[-300:]}"
+    return "installed, but no chromium binary on PATH"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run headless Chromium (installed with apt when missing and possible) on a URL with extra flags."""
+    binary = _find_chromium()
+    if binary is None:
+        reason = _install_chromium()
+        binary = _find_chromium()
+        if binary is None:
+            pytest.skip(f"no headless Chromium: {reason}")
+    profiles = iter(range(1000))
+
+    def run(url: str, *flags: str, profile_root: Path) -> subprocess.CompletedProcess[str]:
+        profile = profile_root / f"chromium-profile-{next(profiles)}"
+        command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *flags, url]
+        return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+
+    return run
