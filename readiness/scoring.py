@@ -226,7 +226,7 @@ class ScoringConfig:
     rule_weights: Mapping[str, float] = field(default_factory=dict)
     effort_weight: float = 0.5
     """How much effort discounts benefit in the ranking: at 100 effort, priority is benefit x (1 - effort_weight)."""
-    strong_candidate: float = 40.0
+    strong_candidate: float = 45.0
     """Priority from which a service is a strong candidate."""
     candidate: float = 20.0
     """Priority from which a service is a candidate."""
