@@ -174,7 +174,12 @@ def test_size_and_fit_scale_with_the_code(run_cli, make_repo):
     document = scan(run_cli, repo)
     code = sum(t["code"] for t in document["services"][0]["languages"])
     assert code == 120 + 2  # the handlers, and the Dockerfile's two instructions
-    assert contributions(document, "ops-admin", "size") == [("SIZE101", round(10 * math.log2(1 + code / 1000), 2), "122 lines of code in 2 files")]
+    size = contributions(document, "ops-admin", "size")
+    assert ("SIZE101", round(10 * math.log2(1 + code / 1000), 2), "122 lines of code in 2 files") in size
+    # With the code rules, each function's complexity adds up (sixty of complexity 1).
+    complexity = sum(f["facts"]["complexity_total"] for f in document["findings"] if f["rule"] == "CPLX103")
+    expected = [("SIZE102", round(6 * math.log2(1 + complexity / 100), 2), f"60 functions, complexity {complexity} in all")] if complexity else []
+    assert [item for item in size if item[0] == "SIZE102"] == expected
     assert contributions(document, "ops-admin", "fit") == [
         ("FIT102", 30.0, "an internal tool: its name or path says 'admin'"),
         ("FIT101", round(25 * (1 - code / 300), 2), "a very small service: 122 lines of code"),
