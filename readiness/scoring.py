@@ -504,7 +504,7 @@ def score_service(
         factors=tuple(factors),
         confidence_losses=losses,
     )
-    return replace(score, reasons=_reasons(score), changes=_changes(score, deserved, config))
+    return replace(score, reasons=_reasons(score, config), changes=_changes(score, deserved, config))
 
 
 def _clamp(points: float) -> float:
@@ -783,7 +783,8 @@ def _gist(criterion: CriterionScore, limit: int) -> str:
     return "; ".join(parts)
 
 
-def _reasons(score: ServiceScore) -> tuple[str, ...]:
+def _reasons(score: ServiceScore, config: ScoringConfig) -> tuple[str, ...]:
+    """The top three reasons, in plain words: what the verdict turns on first."""
     by_impact = sorted((c for c in score.criteria if c.score > 0), key=lambda c: (-c.weight * c.score, c.criterion.value))
     gains = [criterion_summary(c) for c in by_impact if c.criterion in BENEFIT]
     costs = [f"effort: {criterion_summary(c, 1)}" for c in by_impact if c.criterion in EFFORT]
@@ -791,9 +792,11 @@ def _reasons(score: ServiceScore) -> tuple[str, ...]:
         missing = "; ".join(loss.reason for loss in score.confidence_losses)
         return (f"too little evidence (confidence {score.confidence:.2f}): {missing}", *gains[:1], *costs[:1])
     if score.verdict is Verdict.KEEP:
-        if score.effort >= score.benefit and costs:
-            return (costs[0], f"little to gain: benefit {score.benefit:.0f}" + (f" ({gains[0]})" if gains else ""), *gains[1:2])
-        return (f"little to gain: benefit {score.benefit:.0f}" + (f" ({gains[0]})" if gains else ""), *costs[:1], *gains[1:2])
+        little = f"little to gain: benefit {score.benefit:.0f}" + (f" ({gains[0]})" if gains else "")
+        if score.benefit >= config.candidate and costs:
+            # Enough to gain for a candidate: what the rewrite would cost is what keeps it.
+            return (f"too costly for what it gains: {costs[0].removeprefix('effort: ')} (effort {score.effort:.0f})", *gains[:1], *costs[1:2])
+        return (little, *costs[:1], *gains[1:2])
     return (*gains[:2], *costs[:1])
 
 

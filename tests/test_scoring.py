@@ -175,3 +175,19 @@ def test_words_and_gists():
     assert words_of("services/checkoutAPI/read_states.go") == {"services", "checkout", "api", "read", "states", "go"}
     assert short("GOGC=50: the team tunes the Go collector (GOGC=50, Kubernetes manifest)") == "GOGC=50"
     assert short("a very long reason without any separator " * 3).endswith("...")
+
+
+@pytest.mark.parametrize("name", ["real-microservices-demo", "real-eshop", "real-voting-app"])
+def test_on_reconstructed_public_repositories_only_backends_and_workers_are_ranked(run_cli, name):
+    document = json.loads(run_cli("scan", FIXTURES / "services" / name, "--format", "json")[1])
+    recompute(document)
+    for service in document["services"]:
+        ranked = service["score"]["rank"] is not None
+        assert ranked == (service["role"] in ("backend", "worker") and service["primary_language"] != "Rust"), service["name"]
+
+
+def test_the_hottest_service_microservices_demo_documents_ranks_in_the_upper_half(run_cli):
+    # Its README: currencyservice "is the highest QPS service".
+    document = json.loads(run_cli("scan", FIXTURES / "services" / "real-microservices-demo", "--format", "json")[1])
+    ranks = {s["name"]: s["score"]["rank"] for s in document["services"] if s["score"]["rank"] is not None}
+    assert ranks["currencyservice"] <= len(ranks) / 2
