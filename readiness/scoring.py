@@ -466,11 +466,7 @@ def score_service(
     domain = _domains(service, inputs.findings, config)
     if domain is not None:
         factors.append(domain)
-        drafts += [
-            _Draft(criterion, config.domain_points, f"{domain.name.removeprefix('domain: ')} domain ({domain.evidence[0].detail}{', ...' if len(domain.evidence) > 1 else ''})",
-                   None, domain.evidence[0], [], repeats=False, own_factor=domain.name)
-            for criterion, _ in domain.multipliers
-        ]
+        drafts += _domain_drafts(domain, config)
     traffic, traffic_drafts = _traffic(service, inputs.findings, report, config)
     if traffic is not None:
         factors.append(traffic)
@@ -612,6 +608,16 @@ def _domains(service: Service, findings: Sequence[Finding], config: ScoringConfi
         reason,
         tuple(e for evidence in found.values() for e in evidence),
     )
+
+
+def _domain_drafts(domain: ScoreFactor, config: ScoringConfig) -> list[_Draft]:
+    """The domain's own points on each of its criteria, citing its first evidence."""
+    more = ", ..." if len(domain.evidence) > 1 else ""
+    reason = f"{domain.name.removeprefix('domain: ')} domain ({domain.evidence[0].detail}{more})"
+    return [
+        _Draft(criterion, config.domain_points, reason, None, domain.evidence[0], [], repeats=False, own_factor=domain.name)
+        for criterion, _ in domain.multipliers
+    ]
 
 
 def _traffic(service: Service, findings: Sequence[Finding], report: Report, config: ScoringConfig) -> tuple[ScoreFactor | None, list[_Draft]]:
