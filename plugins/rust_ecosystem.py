@@ -251,19 +251,20 @@ def _requirements(path: str, text: str) -> Iterator[Dependency]:
             yield Dependency("pypi", match.group(1), path, number)
 
 
+def _table(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _pyproject(path: str, text: str) -> Iterator[Dependency]:
-    document = load_toml(text)
-    project = document.get("project") if isinstance(document.get("project"), dict) else {}
-    for spec in project.get("dependencies") or []:
+    document = _table(load_toml(text))
+    specs = _table(document.get("project")).get("dependencies")
+    for spec in specs if isinstance(specs, list) else ():
         match = _REQUIREMENT.match(str(spec))
         if match:
             yield Dependency("pypi", match.group(1), path, _line(text, match.group(1)))
-    tool = document.get("tool") if isinstance(document.get("tool"), dict) else {}
-    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
-    if isinstance(poetry.get("dependencies"), dict):
-        for name in poetry["dependencies"]:
-            if name.lower() != "python":
-                yield Dependency("pypi", name, path, _line(text, name))
+    for name in _table(_table(_table(document.get("tool")).get("poetry")).get("dependencies")):
+        if name.lower() != "python":
+            yield Dependency("pypi", name, path, _line(text, name))
 
 
 def _pipfile(path: str, text: str) -> Iterator[Dependency]:

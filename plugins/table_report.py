@@ -7,6 +7,7 @@ the terminal takes colour, at the terminal's width.
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 from rich.console import Console
 from rich.table import Table
@@ -53,7 +54,7 @@ def _verdict_table(report: Report, width: int) -> Table:
     # One line per service: the reason gets the width the other columns, their padding and borders leave.
     room = max(MIN_REASON_WIDTH, width - sum(widths[:-1]) - 3 * len(headers) - 1)
     for index, column in enumerate(headers):
-        justify = "left" if column in ("service", "verdict", "top reason") else "right"
+        justify: Literal["left", "right"] = "left" if column in ("service", "verdict", "top reason") else "right"
         table.add_column(column, justify=justify, no_wrap=True, min_width=min(widths[index], room))
     for row in rows:
         reason = row[6] if len(row[6]) <= room else row[6][: room - 3] + "..."

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -578,26 +578,23 @@ def words_of(text: str) -> set[str]:
 
 def _domains(service: Service, findings: Sequence[Finding], config: ScoringConfig) -> ScoreFactor | None:
     """The domains a service's name, source paths or dependencies show, as one factor citing the evidence of each."""
-    found: dict[str, list[Evidence]] = defaultdict(list)
-
-    def match(words: set[str], evidence: Callable[[str], Evidence], dependency: bool = False) -> None:
-        for domain, spec in DOMAINS.items():
-            if dependency and not spec.by_dependency:
-                continue
-            matched = sorted(words & spec.keywords)
-            if matched and len(found[domain]) < DOMAIN_EVIDENCE_CITED:
-                found[domain].append(evidence(matched[0]))
-
-    match(words_of(service.name) | words_of(service.path.rsplit("/", 1)[-1]),
-          lambda word: _service_evidence(service, f"its name {service.name!r} says {word!r}"))
+    # (words, where, line, what says so, whether this is a dependency), most telling first.
+    sightings: list[tuple[set[str], str, int, str, bool]] = [
+        (words_of(service.name) | words_of(service.path.rsplit("/", 1)[-1]), service.path, 0, f"its name {service.name!r}", False)
+    ]
     prefix = "" if service.path == "." else service.path + "/"
-    for path in service.files:
-        relative = path.removeprefix(prefix)
-        match(words_of(relative.rsplit(".", 1)[0]), lambda word, path=path: Evidence(path, 0, f"a source path says {word!r}"))
+    sightings += [(words_of(path.removeprefix(prefix).rsplit(".", 1)[0]), path, 0, "a source path", False) for path in service.files]
     for finding in findings:
         package = finding.fact("package")
         if isinstance(package, str):
-            match(words_of(package), lambda word, f=finding, p=package: Evidence(f.path, f.line, f"it depends on {p!r}"), dependency=True)
+            sightings.append((words_of(package), finding.path, finding.line, f"it depends on {package!r}: its name", True))
+    found: dict[str, list[Evidence]] = {}
+    for words, path, line, source, dependency in sightings:
+        for domain, spec in DOMAINS.items():
+            matched = sorted(words & spec.keywords)
+            cited = found.setdefault(domain, []) if matched and (spec.by_dependency or not dependency) else None
+            if cited is not None and len(cited) < DOMAIN_EVIDENCE_CITED:
+                cited.append(Evidence(path, line, f"{source} says {matched[0]!r}"))
     if not found:
         return None
     criteria = sorted({c for domain in found for c in DOMAINS[domain].criteria}, key=BENEFIT.index)

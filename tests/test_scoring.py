@@ -191,3 +191,46 @@ def test_the_hottest_service_microservices_demo_documents_ranks_in_the_upper_hal
     document = json.loads(run_cli("scan", FIXTURES / "services" / "real-microservices-demo", "--format", "json")[1])
     ranks = {s["name"]: s["score"]["rank"] for s in document["services"] if s["score"]["rank"] is not None}
     assert ranks["currencyservice"] <= len(ranks) / 2
+
+
+SCORING_PLUGIN = '''
+from readiness import hookimpl
+from readiness.model import Contribution, Criterion, Evidence, Rule
+
+RULE = Rule("EXT201", "on-call-pages", Criterion.LATENCY, "## What it finds\\n## Why it matters for a Rust rewrite\\n## Example\\n")
+
+@hookimpl
+def readiness_rules():
+    return [RULE]
+
+@hookimpl
+def readiness_score_service(service):
+    where = Evidence(service.path, 0, "pager history")
+    return [
+        Contribution(Criterion.LATENCY, 12.0, "paged 40 times for p99 latency", rule="EXT201", evidence=where),
+        Contribution(Criterion.LATENCY, 99.0, "no evidence at all"),
+        Contribution(Criterion.LATENCY, 99.0, "an undeclared rule", rule="EXT999", evidence=where),
+    ]
+'''
+
+
+def test_a_plugins_contributions_are_weighed_and_unusable_ones_are_its_error(run_cli, make_repo, tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "pager.py").write_text(SCORING_PLUGIN)
+    repo = make_repo({
+        "api/Dockerfile": "FROM golang:1.22\nCMD [\"/api\"]\n",
+        "api/main.go": "package main\n\nfunc main() {}\n",
+        "readiness.toml": "[scoring.rules]\nEXT201 = 2\n",
+    })
+    code, out, _ = run_cli("scan", repo, "--format", "json", "--plugins-dir", plugins)
+    document = json.loads(out)
+    recompute(document)
+    latency = next(c for c in document["services"][0]["score"]["criteria"] if c["criterion"] == "latency")
+    paged = [c for c in latency["contributions"] if c["rule"] == "EXT201"]
+    assert [(c["base"], c["points"], c["factors"]) for c in paged] == [(12.0, 24.0, [{"name": "configured weight of EXT201", "value": 2.0}])]
+    assert {e["message"] for e in document["errors"]} == {
+        "plugin 'pager' failed in readiness_score_service: ValueError: api: contribution without evidence: 'no evidence at all'",
+        "plugin 'pager' failed in readiness_score_service: ValueError: api: contribution for undeclared rule EXT999",
+    }
+    assert "EXT201" in {r["id"] for r in document["rules"]}  # a contribution cites it, no finding does
