@@ -252,10 +252,16 @@ def _start_worker(spec: HostSpec) -> None:
     _worker_host = PluginHost(spec)
 
 
-def _inventory_batch(root: Path, batch: list[tuple[str, str | None]], max_size: int) -> tuple[list[FileRecord], list[Diagnostic]]:
+def worker_host() -> PluginHost:
+    """The plugin host of this worker process (see :func:`worker_pool`)."""
     assert _worker_host is not None, "worker started without a plugin host"
-    records = [inventory_file(root, path, blob, _worker_host, max_size) for path, blob in batch]
-    return records, [error.diagnostic() for error in _worker_host.drain_errors()]
+    return _worker_host
+
+
+def _inventory_batch(root: Path, batch: list[tuple[str, str | None]], max_size: int) -> tuple[list[FileRecord], list[Diagnostic]]:
+    host = worker_host()
+    records = [inventory_file(root, path, blob, host, max_size) for path, blob in batch]
+    return records, [error.diagnostic() for error in host.drain_errors()]
 
 
 def _batches(items: tuple[tuple[str, str | None], ...]) -> Iterator[list[tuple[str, str | None]]]:

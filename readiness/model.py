@@ -266,6 +266,18 @@ class Diagnostic:
     hook: str | None = None
 
 
+class SkippedFile(Exception):
+    """Raised by an analyzer that could not analyse a file; reported as a warning, not a plugin error."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic("warning", f"not analysed: {self.reason}", path=self.path)
+
+
 @dataclass(frozen=True, slots=True)
 class Exclusion:
     """How many files one rule kept out of the language totals."""

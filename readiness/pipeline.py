@@ -7,8 +7,9 @@ error diagnostic and the other plugins' results stand.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from readiness.inventory import (
     language_totals,
     list_files,
     take_inventory,
+    worker_host,
+    worker_pool,
     worktree_differs,
 )
 from readiness.model import (
@@ -34,6 +37,13 @@ from readiness.model import (
     ServiceCandidate,
 )
 from readiness.plugin_host import PluginError, PluginHost
+from readiness.safefs import read_regular_file
+
+ANALYSIS_BATCH_SIZE = 32
+ANALYSIS_IN_PROCESS_BELOW = 4 << 20
+"""Source bytes below which analysis runs in this process: starting workers would cost more."""
+
+Markers = Mapping[str, Mapping[str, tuple[bytes, ...]]]
 
 SERVICE_ROLES = ("backend", "worker", "frontend", "load-generator", "infrastructure", "library", "tooling")
 """Roles in the order a merge prefers them when detectors disagree: the most specific claim of deployment wins."""
@@ -48,7 +58,9 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
     repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
 
     services = detect_services(host, repo, settings)
-    findings = analyze_files(host, repo, settings, progress) + analyze_services(host, repo, services, settings)
+    file_findings, analysis_diagnostics = analyze_files(host, repo, settings, progress)
+    diagnostics += analysis_diagnostics
+    findings = file_findings + analyze_services(host, repo, services, settings)
     findings = assign_services(findings, services)
     scores = {
         service.name: score_service(host, service, tuple(f for f in findings if f.service == service.name), settings)
@@ -115,21 +127,88 @@ def _owner(path: str, deepest_first: list[str]) -> str | None:
     return None
 
 
-def analyze_files(host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None) -> list[Finding]:
-    if not host.has_implementations("readiness_analyze_file"):
-        return []
-    findings: list[Finding] = []
+def analyze_files(
+    host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None
+) -> tuple[list[Finding], list[Diagnostic]]:
+    """Every ``readiness_analyze_file`` plugin on every source and test file, in worker processes.
+
+    Each file is read once and shown only to the plugins whose pre-filter markers it
+    contains. Findings come back in file order, whatever order the workers finish in.
+    """
+    analyzers = host.implementers("readiness_analyze_file")
+    if not analyzers:
+        return [], []
+    markers = host.analysis_markers()
     counted = [record for record in repo.files if record.counted]
-    for done, record in enumerate(counted, 1):
-        data = repo.read_bytes(record.path)
-        if data is None:
-            continue
-        text = data.decode("utf-8", errors="replace")
-        for plugin, produced in host.call_each("readiness_analyze_file", file=record, text=text, settings=settings):
-            findings.extend(_declared(host, plugin, "readiness_analyze_file", produced))
+    jobs = settings.jobs or os.cpu_count() or 1
+    findings: list[Finding] = []
+    diagnostics: list[Diagnostic] = []
+    done = 0
+
+    def collect(produced: list[tuple[str, list[Finding]]], met: list[Diagnostic], files: int) -> None:
+        nonlocal done
+        for plugin, plugin_findings in produced:
+            findings.extend(_declared(host, plugin, "readiness_analyze_file", plugin_findings))
+        diagnostics.extend(met)
+        done += files
         if progress:
             progress("analysis", done, len(counted))
-    return findings
+
+    batches = list(_analysis_batches(counted))
+    if jobs == 1 or sum(record.size for record in counted) < ANALYSIS_IN_PROCESS_BELOW:
+        for batch in batches:
+            collect(*_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), len(batch))
+    else:
+        with worker_pool(host, jobs) as pool:
+            results = pool.map(_analyze_batch, _repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
+            for batch, (produced, met) in zip(batches, results, strict=True):
+                collect(produced, met, len(batch))
+    return findings, diagnostics
+
+
+def _analysis_batches(records: list[FileRecord]) -> Iterator[list[FileRecord]]:
+    for start in range(0, len(records), ANALYSIS_BATCH_SIZE):
+        yield records[start : start + ANALYSIS_BATCH_SIZE]
+
+
+def _repeat(value: object) -> Iterator[object]:
+    while True:
+        yield value
+
+
+def _analyze_batch(
+    root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
+) -> tuple[list[tuple[str, list[Finding]]], list[Diagnostic]]:
+    return _analyze_batch_with(worker_host(), root, batch, settings, analyzers, markers)
+
+
+def _analyze_batch_with(
+    host: PluginHost, root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
+) -> tuple[list[tuple[str, list[Finding]]], list[Diagnostic]]:
+    produced: list[tuple[str, list[Finding]]] = []
+    for record in batch:
+        data = read_regular_file(root, record.path, settings.max_file_size)
+        if data is None:
+            continue
+        wanted = [plugin for plugin in analyzers if wants_file(markers.get(plugin), record.language, data)]
+        if not wanted:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        for plugin, plugin_findings in host.call_each("readiness_analyze_file", only=wanted, file=record, text=text, settings=settings):
+            produced.append((plugin, list(plugin_findings)))
+    return produced, host.drain_diagnostics()
+
+
+def wants_file(markers: Mapping[str, tuple[bytes, ...]] | None, language: str | None, data: bytes) -> bool:
+    """Whether a plugin's pre-filter lets this file through (None: the plugin declared no markers)."""
+    if markers is None:
+        return True
+    wanted = markers.get(language) if language is not None else None
+    if wanted is None:
+        wanted = markers.get("*")
+    if wanted is None:
+        return False
+    return not wanted or any(marker in data for marker in wanted)
 
 
 def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service, ...], settings: Settings) -> list[Finding]:

@@ -15,7 +15,7 @@ import importlib.util
 import inspect
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
@@ -24,7 +24,7 @@ from typing import Any
 import pluggy
 
 from readiness import __version__, hookspecs
-from readiness.model import Diagnostic, ReportFormat, Rule
+from readiness.model import Diagnostic, ReportFormat, Rule, SkippedFile
 
 ENTRY_POINT_GROUP = "readiness"
 DISABLE_AUTOLOAD_ENV = "READINESS_DISABLE_PLUGIN_AUTOLOAD"
@@ -73,6 +73,8 @@ class PluginHost:
     def __init__(self, spec: HostSpec = HostSpec()) -> None:
         self.spec = spec
         self.errors: list[PluginError] = []
+        self.skipped: list[Diagnostic] = []
+        """Warnings from analyzers that raised :class:`SkippedFile`."""
         self._infos: dict[str, PluginInfo] = {}
         self._pm = pluggy.PluginManager("readiness")
         self._pm.add_hookspecs(hookspecs)
@@ -135,12 +137,24 @@ class PluginHost:
     def has_implementations(self, hook: str) -> bool:
         return bool(getattr(self._pm.hook, hook).get_hookimpls())
 
-    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Every implementation's non-None result, as (plugin name, result), in call order."""
+    def implementers(self, hook: str) -> list[str]:
+        """The plugins implementing ``hook``, in call order."""
+        return [impl.plugin_name for impl in self._implementations(hook)]
+
+    def call_each(self, hook: str, only: Collection[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Every implementation's non-None result, as (plugin name, result), in call order.
+
+        :param only: when given, call only these plugins' implementations.
+        """
         results = []
         for impl in self._implementations(hook):
+            if only is not None and impl.plugin_name not in only:
+                continue
             try:
                 result = impl.function(*(kwargs[name] for name in impl.argnames))
+            except SkippedFile as skipped:
+                self.skipped.append(skipped.diagnostic())
+                continue
             except Exception as error:
                 self._fail(impl.plugin_name, hook, error)
                 continue
@@ -174,6 +188,18 @@ class PluginHost:
     def drain_errors(self) -> list[PluginError]:
         errors, self.errors = self.errors, []
         return errors
+
+    def drain_diagnostics(self) -> list[Diagnostic]:
+        """Plugin errors and skipped-file warnings met since the last drain, as diagnostics."""
+        skipped, self.skipped = self.skipped, []
+        return [error.diagnostic() for error in self.drain_errors()] + skipped
+
+    def analysis_markers(self) -> dict[str, dict[str, tuple[bytes, ...]]]:
+        """Per plugin that declared them, its pre-filter markers by language (see ``readiness_analysis_markers``)."""
+        return {
+            plugin: {language: tuple(markers) for language, markers in declared.items()}
+            for plugin, declared in self.call_each("readiness_analysis_markers")
+        }
 
     def _collect_rules(self) -> dict[str, Rule]:
         rules: dict[str, Rule] = {}
