@@ -32,6 +32,13 @@ DISABLE_AUTOLOAD_ENV = "READINESS_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN_PLUGINS = (
     "readiness_plugins.languages",
     "readiness_plugins.line_counts",
+    "readiness_plugins.concurrency",
+    "readiness_plugins.shared_state",
+    "readiness_plugins.blocking",
+    "readiness_plugins.hot_paths",
+    "readiness_plugins.memory_safety",
+    "readiness_plugins.request_surface",
+    "readiness_plugins.complexity",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
 )

@@ -1,0 +1,624 @@
+"""One parse per file, shared by every code-evidence rule: sites, scopes and names.
+
+Not a plugin. The rule plugins (concurrency, hot paths, memory safety, request surface,
+complexity) each call :func:`source_of` for the file they are given; the worker calls
+them one after the other on the same file, so the parse is cached for the last file.
+
+Everything is found by one tree-sitter query per language (see ``_dialects``), run in
+C; Python only looks at what the query captured, so a word in a comment or a string is
+never a site. Context (the enclosing function, loop depth, async, request handler) comes
+from a sweep over the captured scopes, never from recursion over the tree, so deeply
+nested code cannot exhaust the stack.
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import tree_sitter
+
+from readiness.model import Criterion, Fact, FileRecord, Finding, Rule, SkippedFile
+from readiness_plugins._dialects import DIALECTS, Dialect
+
+MINIFIED_LINE_BYTES = 2000
+"""A file whose lines average more than this is a bundle, not source anyone rewrites."""
+MINIFIED_MIN_BYTES = 16 << 10
+PARSE_CHUNK = 64 << 10
+MAX_QUERY_MATCHES = 2_000_000
+"""Captures beyond this are not read: a bound on Python work for a pathological file."""
+
+_SEPARATORS = re.compile(r"::|->|\?\.|!\.|\\")
+_GENERICS = re.compile(r"<[^<>()]*>")
+_SPACE = re.compile(rb"\s+")
+_SELF_PREFIXES = ("this.", "self.", "$this.", "@")
+
+
+def supported(language: str | None) -> bool:
+    return language in DIALECTS
+
+
+@dataclass(slots=True)
+class Scope:
+    """A function, loop or class, with what it inherits from the scopes around it."""
+
+    node: tree_sitter.Node
+    kind: str
+    """``function``, ``loop`` or ``class``."""
+    name: str = ""
+    parent: Scope | None = None
+    function: Scope | None = None
+    """The innermost function at or around this scope."""
+    loops: tuple[Scope, ...] = ()
+    """Loops between this scope and its function, outermost first."""
+    is_async: bool = False
+    handler: bool = False
+    """This function, or one around it, handles requests."""
+    qualified: str = ""
+    complexity: int = 1
+
+    @property
+    def start(self) -> int:
+        return self.node.start_byte
+
+    @property
+    def end(self) -> int:
+        return self.node.end_byte
+
+    @property
+    def lines(self) -> int:
+        return self.node.end_point[0] - self.node.start_point[0] + 1
+
+
+@dataclass(slots=True)
+class Site:
+    """A node a rule may care about, with its resolved name."""
+
+    kind: str
+    """``call``, ``new``, ``typeref``, ``construct``, ``annotation`` or ``mutation``."""
+    name: str
+    node: tree_sitter.Node
+    args: tree_sitter.Node | None = None
+
+
+@dataclass(slots=True)
+class Source:
+    file: FileRecord
+    dialect: Dialect
+    data: bytes
+    tree: tree_sitter.Tree
+    sites: list[Site] = field(default_factory=list)
+    scopes: list[Scope] = field(default_factory=list)
+    branches: list[tree_sitter.Node] = field(default_factory=list)
+    imports: list[tree_sitter.Node] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)
+    _starts: list[int] = field(default_factory=list)
+    _swept: bool = False
+
+    @property
+    def language(self) -> str:
+        return self.dialect.language
+
+    @property
+    def root(self) -> tree_sitter.Node:
+        return self.tree.root_node
+
+    def text(self, node: tree_sitter.Node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def snippet(self, node: tree_sitter.Node) -> str:
+        """The node's first line, whitespace-collapsed: what a fingerprint hashes."""
+        end = self.data.find(b"\n", node.start_byte, node.end_byte)
+        raw = self.data[node.start_byte : end if end >= 0 else node.end_byte][:200]
+        return _SPACE.sub(b" ", raw).decode("utf-8", "replace").strip()
+
+    def resolve(self, name: str) -> str:
+        head, dot, rest = name.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return name
+        return target + dot + rest
+
+    def calls(self) -> Iterator[Site]:
+        return (site for site in self.sites if site.kind == "call")
+
+    def of_kind(self, *kinds: str) -> Iterator[Site]:
+        return (site for site in self.sites if site.kind in kinds)
+
+    def functions(self) -> list[Scope]:
+        self.sweep()
+        return [scope for scope in self.scopes if scope.kind == "function"]
+
+    def mark_handlers(self, nodes: Iterable[tree_sitter.Node]) -> None:
+        """Say which function nodes handle requests, before context is asked for."""
+        wanted = {(node.start_byte, node.end_byte) for node in nodes}
+        for scope in self.scopes:
+            if scope.kind == "function" and (scope.start, scope.end) in wanted:
+                scope.handler = True
+
+    def sweep(self) -> None:
+        """Link each scope to its parent and inherit function, loops, async and handler."""
+        if self._swept:
+            return
+        self._swept = True
+        stack: list[Scope] = []
+        classes: list[str] = []
+        for scope in self.scopes:
+            while stack and stack[-1].end <= scope.start:
+                stack.pop()
+            parent = stack[-1] if stack else None
+            scope.parent = parent
+            if scope.kind == "function":
+                scope.function = scope
+                scope.loops = ()
+                owner = _nearest(parent, "class")
+                prefix = owner.qualified if owner else (parent.function.qualified if parent and parent.function else "")
+                scope.qualified = f"{prefix}.{scope.name}" if prefix else scope.name
+                scope.handler = scope.handler or bool(parent and parent.function and parent.function.handler)
+            elif scope.kind == "loop":
+                scope.function = parent.function if parent else None
+                scope.loops = ((*parent.loops, scope) if parent and parent.kind != "class" else (scope,))
+                scope.handler = bool(scope.function and scope.function.handler)
+                scope.is_async = bool(scope.function and scope.function.is_async)
+            else:
+                owner = _nearest(parent, "class")
+                scope.qualified = f"{owner.qualified}.{scope.name}" if owner else scope.name
+                classes.append(scope.qualified)
+            stack.append(scope)
+        self._starts = [scope.start for scope in self.scopes]
+        for branch in self.branches:
+            scope = self.scope_at(branch)
+            function = scope.function if scope else None
+            if function is not None:
+                function.complexity += 1
+
+    def scope_at(self, node: tree_sitter.Node) -> Scope | None:
+        """The innermost scope holding ``node`` (a scope does not hold itself)."""
+        self.sweep()
+        index = bisect.bisect_right(self._starts, node.start_byte) - 1
+        scope = self.scopes[index] if index >= 0 else None
+        while scope is not None and not (scope.start <= node.start_byte and node.end_byte <= scope.end and scope.node != node):
+            scope = scope.parent
+        return scope
+
+    def function_at(self, node: tree_sitter.Node) -> Scope | None:
+        scope = self.scope_at(node)
+        return scope.function if scope else None
+
+    def function_name(self, node: tree_sitter.Node) -> str | None:
+        function = self.function_at(node)
+        return function.qualified if function else None
+
+    def loop_depth(self, node: tree_sitter.Node) -> int:
+        scope = self.scope_at(node)
+        return len(scope.loops) if scope is not None and scope.kind == "loop" else 0
+
+
+def _nearest(scope: Scope | None, kind: str) -> Scope | None:
+    """The nearest enclosing scope of ``kind``, looking through at most the function around it."""
+    while scope is not None:
+        if scope.kind == kind:
+            return scope
+        if scope.kind == "function" and kind == "class":
+            return None
+        scope = scope.parent
+    return None
+
+
+@lru_cache(maxsize=None)
+def _language(name: str) -> tuple[tree_sitter.Language, tree_sitter.Query]:
+    dialect = DIALECTS[name]
+    module, function = dialect.grammar
+    language = tree_sitter.Language(getattr(importlib.import_module(module), function)())
+    return language, tree_sitter.Query(language, dialect.query)
+
+
+_last: tuple[tuple[str, str | None, int], Source | SkippedFile] | None = None
+
+
+def source_of(file: FileRecord, text: str) -> Source | None:
+    """The parsed, indexed file, or None when its language has no grammar here.
+
+    Raises :class:`SkippedFile` for a file that looks minified. The last file's result is
+    kept, so every rule plugin called on the same file shares one parse.
+    """
+    global _last
+    if file.language not in DIALECTS:
+        return None
+    key = (file.path, file.blob, len(text))
+    if _last is not None and _last[0] == key:
+        cached = _last[1]
+        if isinstance(cached, SkippedFile):
+            raise cached
+        return cached
+    try:
+        result: Source | SkippedFile = _index(file, text.encode("utf-8", "replace"))
+    except SkippedFile as skipped:
+        result = skipped
+    _last = (key, result)
+    if isinstance(result, SkippedFile):
+        raise result
+    return result
+
+
+def parse(language: str, data: bytes) -> tree_sitter.Tree:
+    grammar, _ = _language(language)
+    parser = tree_sitter.Parser(grammar)
+    return parser.parse(lambda offset, _point: data[offset : offset + PARSE_CHUNK])
+
+
+def _index(file: FileRecord, data: bytes) -> Source:
+    if len(data) >= MINIFIED_MIN_BYTES and len(data) / (data.count(b"\n") + 1) > MINIFIED_LINE_BYTES:
+        raise SkippedFile(file.path, f"looks minified (lines average over {MINIFIED_LINE_BYTES} bytes)")
+    dialect = DIALECTS[file.language or ""]
+    tree = parse(dialect.language, data)
+    source = Source(file=file, dialect=dialect, data=data, tree=tree)
+    _, query = _language(dialect.language)
+    cursor = tree_sitter.QueryCursor(query)
+    for count, (_, captures) in enumerate(cursor.matches(tree.root_node)):
+        if count >= MAX_QUERY_MATCHES:
+            break
+        _take(source, captures)
+    source.scopes.sort(key=lambda scope: (scope.start, -scope.end))
+    source.sites.sort(key=lambda site: (site.node.start_byte, site.kind))
+    _collect_aliases(source)
+    for site in source.sites:
+        if site.kind in ("call", "new", "typeref"):
+            site.name = source.resolve(site.name)
+    return source
+
+
+def _take(source: Source, captures: dict[str, list[tree_sitter.Node]]) -> None:
+    if "function" in captures:
+        node = captures["function"][0]
+        source.scopes.append(Scope(node, "function", name=_function_name(source, node), is_async=_is_async(source, node)))
+    elif "class" in captures:
+        node = captures["class"][0]
+        source.scopes.append(Scope(node, "class", name=_class_name(source, node)))
+    elif "loop" in captures:
+        source.scopes.append(Scope(captures["loop"][0], "loop"))
+    elif "branch" in captures:
+        source.branches.append(captures["branch"][0])
+    elif "call" in captures:
+        call = captures["call"][0]
+        if "callee" in captures:
+            callee = captures["callee"][0]
+            raw = source.data[callee.start_byte : callee.end_byte]
+        else:
+            raw = source.data[call.start_byte : captures["callee_end"][0].end_byte]
+        source.sites.append(Site("call", normalize(raw), call, _arguments(call)))
+    elif "new" in captures:
+        node = captures["new"][0]
+        kind = captures["type"][0]
+        source.sites.append(Site("new", normalize(source.data[kind.start_byte : kind.end_byte]), node, _arguments(node)))
+    elif "typeref" in captures:
+        node = captures["typeref"][0]
+        source.sites.append(Site("typeref", normalize(source.data[node.start_byte : node.end_byte]), node))
+    elif "construct" in captures:
+        node = captures["construct"][0]
+        source.sites.append(Site("construct", node.type if node.is_named else node.text.decode(), node))
+    elif "annotation" in captures:
+        node = captures["annotation"][0]
+        source.sites.append(Site("annotation", _annotation_name(source, node), node))
+    elif "import" in captures:
+        source.imports.append(captures["import"][0])
+    elif "mutated" in captures:
+        node = captures["mutated"][0]
+        source.sites.append(Site("mutation", source.text(node), node))
+
+
+def normalize(raw: bytes) -> str:
+    """A callee or type as a dotted name: ``std::thread`` -> ``thread``, ``a?.b<T>`` -> ``a.b``."""
+    name = "".join(raw.decode("utf-8", "replace").split())
+    name = _SEPARATORS.sub(".", name)
+    for _ in range(3):
+        stripped = _GENERICS.sub("", name)
+        if stripped == name:
+            break
+        name = stripped
+    cut = max(name.rfind(")"), name.rfind("]"))
+    if cut >= 0:
+        name = "()" + name[cut + 1 :]
+    name = name.lstrip(".")
+    for prefix in _SELF_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    name = name.replace("$", "")
+    if name.startswith("std."):
+        name = name[4:]
+    return name
+
+
+def _arguments(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    args = node.child_by_field_name("arguments")
+    if args is not None:
+        return args
+    for child in node.named_children:
+        if child.type in ("argument_list", "arguments", "value_arguments", "call_suffix"):
+            return child
+    return None
+
+
+def _function_name(source: Source, node: tree_sitter.Node) -> str:
+    name = node.child_by_field_name("name")
+    if name is None and node.type == "function_definition":
+        declarator = node.child_by_field_name("declarator")
+        while declarator is not None and declarator.type not in ("identifier", "field_identifier", "qualified_identifier", "destructor_name", "operator_name"):
+            declarator = declarator.child_by_field_name("declarator")
+        name = declarator
+    if name is None and node.type == "function_declaration":
+        name = next((c for c in node.named_children if c.type in ("simple_identifier", "identifier")), None)
+    if name is None and node.parent is not None and node.parent.type in ("variable_declarator", "assignment", "pair", "assignment_expression", "property_declaration"):
+        target = node.parent.child_by_field_name("name") or node.parent.child_by_field_name("left") or node.parent.child_by_field_name("key")
+        if target is not None and target.type in ("identifier", "property_identifier", "variable_name", "simple_identifier"):
+            name = target
+    if name is None:
+        return "<lambda>" if node.type not in ("method", "singleton_method") else "<method>"
+    return normalize(source.data[name.start_byte : name.end_byte])
+
+
+def _class_name(source: Source, node: tree_sitter.Node) -> str:
+    name = node.child_by_field_name("name") or node.child_by_field_name("type")
+    if name is None:
+        name = next((c for c in node.named_children if c.type in ("type_identifier", "identifier", "constant", "name", "simple_identifier")), None)
+    return normalize(source.data[name.start_byte : name.end_byte]) if name is not None else "<class>"
+
+
+def _is_async(source: Source, node: tree_sitter.Node) -> bool:
+    head = source.data[node.start_byte : min(node.end_byte, node.start_byte + 400)]
+    body = node.child_by_field_name("body")
+    if body is not None and body.start_byte > node.start_byte:
+        head = source.data[node.start_byte : body.start_byte]
+    words = set(re.findall(rb"[A-Za-z_]+", head))
+    return b"async" in words or b"suspend" in words
+
+
+def _annotation_name(source: Source, node: tree_sitter.Node) -> str:
+    text = source.data[node.start_byte : node.end_byte]
+    match = re.match(rb"[@#\[\s!]*([A-Za-z_][\w.:\\]*)", text)
+    return normalize(match.group(1)) if match else ""
+
+
+def string_value(source: Source, node: tree_sitter.Node | None) -> str | None:
+    """The text of a plain string literal (no interpolation), else None."""
+    if node is None:
+        return None
+    if node.type in ("argument", "value_argument", "attribute_argument") and node.named_child_count:
+        node = node.named_children[-1]
+    if node.type not in ("string", "string_literal", "interpreted_string_literal", "raw_string_literal", "encapsed_string", "template_string") :
+        return None
+    if any(child.type in ("interpolation", "template_substitution", "string_interpolation") for child in node.named_children):
+        return None
+    text = source.text(node)
+    match = re.match(r"""^[a-zA-Z]*(["'`]+)(.*?)\1$""", text, re.S)
+    return match.group(2) if match else None
+
+
+def argument_nodes(site: Site) -> list[tree_sitter.Node]:
+    if site.args is None:
+        return []
+    return [child for child in site.args.named_children if child.type not in ("comment", "line_comment", "block_comment")]
+
+
+def _collect_aliases(source: Source) -> None:
+    collect = _ALIAS_COLLECTORS.get(source.language)
+    if collect is None:
+        return
+    for node in source.imports:
+        for alias, target in collect(source, node):
+            if alias and target:
+                source.aliases[alias] = target
+
+
+def _python_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, str]]:
+    module = ""
+    if node.type == "import_from_statement":
+        module_node = node.child_by_field_name("module_name")
+        module = source.text(module_node) if module_node else ""
+    for child in node.children_by_field_name("name"):
+        if child.type == "aliased_import":
+            target = source.text(child.child_by_field_name("name"))
+            alias = source.text(child.child_by_field_name("alias"))
+        else:
+            target = source.text(child)
+            alias = target.split(".")[0] if not module else target
+            if not module:
+                target = alias
+        yield alias, f"{module}.{target}" if module else target
+
+
+def _js_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, str]]:
+    if node.type == "variable_declarator":
+        call = node.child_by_field_name("value")
+        args = argument_nodes(Site("call", "", call, _arguments(call))) if call else []
+        module = string_value(source, args[0]) if args else None
+        target = node.child_by_field_name("name")
+        if module is None or target is None:
+            return
+        module = module.removeprefix("node:")
+        if target.type == "identifier":
+            yield source.text(target), module
+        elif target.type == "object_pattern":
+            for prop in target.named_children:
+                if prop.type == "shorthand_property_identifier_pattern":
+                    yield source.text(prop), f"{module}.{source.text(prop)}"
+                elif prop.type == "pair_pattern":
+                    key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                    if key is not None and value is not None:
+                        yield source.text(value), f"{module}.{source.text(key)}"
+        return
+    module_node = node.child_by_field_name("source")
+    module = (string_value(source, module_node) or "").removeprefix("node:")
+    for clause in node.named_children:
+        if clause.type != "import_clause":
+            continue
+        for part in clause.named_children:
+            if part.type == "identifier":
+                yield source.text(part), module
+            elif part.type == "namespace_import":
+                yield source.text(part.named_children[-1]), module
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+                    if name is not None:
+                        yield source.text(alias or name), f"{module}.{source.text(name)}"
+
+
+def _dotted_import(text: str) -> Iterator[tuple[str, str]]:
+    """``a.b.C``, ``a.b.C as D``, ``a.b.{C => D, E}``, ``a::b::{C, D as E}`` -> (alias, target) pairs."""
+    text = _SEPARATORS.sub(".", " ".join(text.split()))
+    text = re.sub(r"^(import|use|using)\s+(static\s+)?", "", text).rstrip(";").strip()
+    if "{" in text:
+        base, _, group = text.partition("{")
+        base = base.rstrip(".")
+        for item in group.rstrip("}").split(","):
+            parts = re.split(r"\s*(?:=>|\bas\b)\s*", item.strip(), maxsplit=1)
+            target = parts[0].strip()
+            alias = parts[1].strip() if len(parts) > 1 else target.rsplit(".", 1)[-1]
+            if target and target not in ("*", "_", "self"):
+                yield alias, f"{base}.{target}"
+        return
+    match = re.match(r"^([\w.]+?)(?:\s+as\s+(\w+))?$", text)
+    if not match:
+        return
+    target, alias = match.group(1), match.group(2)
+    if target.endswith(".*") or target.endswith("._"):
+        return
+    yield alias or target.rsplit(".", 1)[-1], target
+
+
+def _generic_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, str]]:
+    text = source.text(node)
+    if source.language == "C#":
+        match = re.match(r"using\s+(\w+)\s*=\s*([\w.]+)", text)
+        if match:
+            yield match.group(1), match.group(2)
+        return
+    if source.language == "PHP":
+        name = node.named_children[0] if node.named_children else None
+        alias = node.named_children[1] if node.named_child_count > 1 else None
+        if name is not None:
+            target = normalize(source.data[name.start_byte : name.end_byte])
+            yield (source.text(alias) if alias else target.rsplit(".", 1)[-1]), target
+        return
+    yield from _dotted_import(text)
+
+
+def _go_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, str]]:
+    path_node = node.child_by_field_name("path")
+    path = string_value(source, path_node) if path_node else None
+    if not path:
+        return
+    name_node = node.child_by_field_name("name")
+    if name_node is not None:
+        yield source.text(name_node), path
+        return
+    parts = path.split("/")
+    last = parts[-1]
+    if re.fullmatch(r"v\d+", last) and len(parts) > 1:
+        last = parts[-2]
+    last = last.removesuffix("-go").removeprefix("go-").replace("-", "")
+    yield last, path
+
+
+_ALIAS_COLLECTORS = {
+    "Python": _python_aliases,
+    "JavaScript": _js_aliases,
+    "TypeScript": _js_aliases,
+    "TSX": _js_aliases,
+    "Go": _go_aliases,
+    "Java": _generic_aliases,
+    "Kotlin": _generic_aliases,
+    "Scala": _generic_aliases,
+    "Rust": _generic_aliases,
+    "C#": _generic_aliases,
+    "PHP": _generic_aliases,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A name a rule recognises: in these languages, on these kinds of site."""
+
+    languages: frozenset[str]
+    kinds: frozenset[str]
+    name: str
+    what: str
+    """How the finding's message names it, e.g. ``"thread pool"``."""
+
+
+class Catalog:
+    """Patterns indexed by their last name segment, so each site costs one dict lookup."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, str, str]]) -> None:
+        self._by_last: dict[str, list[Pattern]] = {}
+        self.markers: dict[str, set[bytes]] = {}
+        for languages, kinds, names, what in entries:
+            for language in _expand(languages):
+                for name in names.split():
+                    pattern = Pattern(frozenset([language]), frozenset(kinds.split()), name, what)
+                    self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(pattern)
+                    self.markers.setdefault(language, set()).add(name.rsplit(".", 1)[-1].encode())
+
+    def match(self, source: Source, site: Site) -> Pattern | None:
+        last = site.name.rsplit(".", 1)[-1]
+        for pattern in self._by_last.get(last, ()):
+            if source.language in pattern.languages and site.kind in pattern.kinds and names_match(site.name, pattern.name, source.dialect.bare_names):
+                return pattern
+        return None
+
+
+def names_match(name: str, pattern: str, bare: bool) -> bool:
+    """``name`` is ``pattern``, or ends with it; with ``bare``, a class-like name may also be its unqualified tail."""
+    if name == pattern or name.endswith("." + pattern):
+        return True
+    return bare and name[:1].isupper() and pattern.endswith("." + name)
+
+
+LANGUAGE_GROUPS = {
+    "JVM": ("Java", "Kotlin", "Scala"),
+    "JS": ("JavaScript", "TypeScript", "TSX"),
+    "CFAMILY": ("C", "C++"),
+}
+
+
+def _expand(languages: str) -> Iterator[str]:
+    for word in languages.split():
+        yield from LANGUAGE_GROUPS.get(word, (word,))
+
+
+def rule(rule_id: str, title: str, criterion: Criterion, finds: str, why: str, example: str, level: str = "note") -> Rule:
+    """A rule whose doc page has the three sections every rule documents."""
+    doc = f"## What it finds\n{finds.strip()}\n\n## Why it matters for a Rust rewrite\n{why.strip()}\n\n## Example\n```\n{example.strip()}\n```\n"
+    return Rule(rule_id, title, criterion, doc, level)
+
+
+def finding(
+    rule_: Rule, source: Source, node: tree_sitter.Node, message: str, confidence: float = 0.9, facts: dict[str, Fact] | None = None
+) -> Finding:
+    return rule_.finding(
+        source.file.path,
+        node.start_point[0] + 1,
+        message,
+        column=node.start_point[1] + 1,
+        function=source.function_name(node),
+        snippet=source.snippet(node),
+        confidence=confidence,
+        facts=facts,
+    )
+
+
+def markers_for(*catalogs: Catalog, extra: dict[str, Iterable[bytes]] | None = None) -> dict[str, list[bytes]]:
+    """The pre-filter markers of some catalogs: a file without any of these names cannot match them."""
+    merged: dict[str, set[bytes]] = {}
+    for catalog in catalogs:
+        for language, names in catalog.markers.items():
+            merged.setdefault(language, set()).update(names)
+    for language, names in (extra or {}).items():
+        for expanded in _expand(language):
+            merged.setdefault(expanded, set()).update(names)
+    return {language: sorted(names) for language, names in sorted(merged.items())}
