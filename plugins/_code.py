@@ -139,6 +139,14 @@ class Source:
         for scope in self.scopes:
             if scope.kind == "function" and (scope.start, scope.end) in wanted:
                 scope.handler = True
+        if self._swept:
+            self._inherit_handlers()
+
+    def _inherit_handlers(self) -> None:
+        # Scopes are sorted by start, so a parent is always settled before its children.
+        for scope in self.scopes:
+            around = scope.parent.handler if scope.parent is not None and scope.parent.kind != "class" else False
+            scope.handler = scope.handler or around
 
     def sweep(self) -> None:
         """Link each scope to its parent and inherit function, loops, async and handler."""
@@ -158,11 +166,9 @@ class Source:
                 owner = _nearest(parent, "class")
                 prefix = owner.qualified if owner else (parent.function.qualified if parent and parent.function else "")
                 scope.qualified = f"{prefix}.{scope.name}" if prefix else scope.name
-                scope.handler = scope.handler or bool(parent and parent.function and parent.function.handler)
             elif scope.kind == "loop":
                 scope.function = parent.function if parent else None
                 scope.loops = ((*parent.loops, scope) if parent and parent.kind != "class" else (scope,))
-                scope.handler = bool(scope.function and scope.function.handler)
                 scope.is_async = bool(scope.function and scope.function.is_async)
             else:
                 owner = _nearest(parent, "class")
@@ -170,6 +176,7 @@ class Source:
                 classes.append(scope.qualified)
             stack.append(scope)
         self._starts = [scope.start for scope in self.scopes]
+        self._inherit_handlers()
         for branch in self.branches:
             scope = self.scope_at(branch)
             function = scope.function if scope else None
@@ -598,14 +605,20 @@ def rule(rule_id: str, title: str, criterion: Criterion, finds: str, why: str, e
 
 
 def finding(
-    rule_: Rule, source: Source, node: tree_sitter.Node, message: str, confidence: float = 0.9, facts: dict[str, Fact] | None = None
+    rule_: Rule,
+    source: Source,
+    node: tree_sitter.Node,
+    message: str,
+    confidence: float = 0.9,
+    facts: dict[str, Fact] | None = None,
+    function: str | None = None,
 ) -> Finding:
     return rule_.finding(
         source.file.path,
         node.start_point[0] + 1,
         message,
         column=node.start_point[1] + 1,
-        function=source.function_name(node),
+        function=function or source.function_name(node),
         snippet=source.snippet(node),
         confidence=confidence,
         facts=facts,

@@ -61,6 +61,7 @@ def surface(source: Source) -> Surface:
     if found is not None:
         return found
     _surfaces.clear()
+    source.sweep()
     found = Surface()
     for site in source.sites:
         if site.kind == "call":
