@@ -226,7 +226,7 @@ def _grpc_classes(source: Source, found: Surface) -> None:
             continue
         service = next(group for group in base.groups() if group)
         for method in source.scopes:
-            if method.kind == "function" and method.parent is scope and not method.name.startswith("<"):
+            if method.kind == "function" and method.parent is scope and not method.name.startswith("<") and method.name != scope.name and method.node.type != "constructor_declaration":
                 if method.name[:1].isupper() or source.language in ("Java", "Kotlin", "Scala", "Python"):
                     if source.language == "Python" and method.name.startswith("_"):
                         continue
