@@ -83,6 +83,8 @@ class Site:
     name: str
     node: tree_sitter.Node
     args: tree_sitter.Node | None = None
+    last: str = ""
+    """The name's last dotted segment: what catalogues index patterns by."""
 
 
 @dataclass(slots=True)
@@ -276,6 +278,7 @@ def _index(file: FileRecord, data: bytes) -> Source:
     for site in source.sites:
         if site.kind in ("call", "new", "typeref"):
             site.name = source.resolve(site.name)
+        site.last = site.name.rsplit(".", 1)[-1]
     return source
 
 
@@ -558,25 +561,75 @@ class Pattern:
     """How the finding's message names it, e.g. ``"thread pool"``."""
 
 
+Index = dict[str, dict[str, dict[str, list[tuple[Rule | None, Pattern]]]]]
+"""language -> site kind -> last name segment -> candidates, in the order rules try them."""
+
+
 class Catalog:
-    """Patterns indexed by their last name segment, so each site costs one dict lookup."""
+    """A rule's patterns, indexed by language, site kind and last name segment."""
 
     def __init__(self, entries: Iterable[tuple[str, str, str, str]]) -> None:
-        self._by_last: dict[str, list[Pattern]] = {}
+        self.patterns: list[Pattern] = []
         self.markers: dict[str, set[bytes]] = {}
         for languages, kinds, names, what in entries:
             for language in _expand(languages):
                 for name in names.split():
-                    pattern = Pattern(frozenset([language]), frozenset(kinds.split()), name, what)
-                    self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(pattern)
+                    self.patterns.append(Pattern(frozenset([language]), frozenset(kinds.split()), name, what))
                     self.markers.setdefault(language, set()).add(name.rsplit(".", 1)[-1].encode())
+        self._index = _index_patterns([(None, self)])
 
     def match(self, source: Source, site: Site) -> Pattern | None:
-        last = site.name.rsplit(".", 1)[-1]
-        for pattern in self._by_last.get(last, ()):
-            if source.language in pattern.languages and site.kind in pattern.kinds and names_match(site.name, pattern.name, source.dialect.bare_names):
+        for _, pattern in _candidates(self._index, source, site):
+            if names_match(site.name, pattern.name, source.dialect.bare_names):
                 return pattern
         return None
+
+
+class RuleCatalogs:
+    """Several rules' catalogues merged into one index, built once per process.
+
+    A site then costs one lookup for all of a plugin's rules, whatever their number;
+    candidates keep the rules' order, and each rule's patterns their catalogue order.
+    """
+
+    def __init__(self, catalogs: dict[Rule, Catalog]) -> None:
+        self.rules = list(catalogs)
+        self._index = _index_patterns(list(catalogs.items()))
+
+    def matches(self, source: Source, site: Site) -> list[tuple[Rule, Pattern]]:
+        """Per rule, in rule order, the first of its patterns the site matches."""
+        found: list[tuple[Rule, Pattern]] = []
+        for rule_, pattern in _candidates(self._index, source, site):
+            if rule_ is not None and (not found or found[-1][0] is not rule_) and names_match(site.name, pattern.name, source.dialect.bare_names):
+                found.append((rule_, pattern))
+        return found
+
+    def first(self, source: Source, site: Site) -> tuple[Rule, Pattern] | None:
+        """The first rule, in rule order, with a pattern the site matches, and that pattern."""
+        for rule_, pattern in _candidates(self._index, source, site):
+            if rule_ is not None and names_match(site.name, pattern.name, source.dialect.bare_names):
+                return rule_, pattern
+        return None
+
+
+def _index_patterns(catalogs: list[tuple[Rule | None, Catalog]]) -> Index:
+    index: Index = {}
+    for rule_, catalog in catalogs:
+        for pattern in catalog.patterns:
+            last = pattern.name.rsplit(".", 1)[-1]
+            for language in pattern.languages:
+                for kind in pattern.kinds:
+                    index.setdefault(language, {}).setdefault(kind, {}).setdefault(last, []).append((rule_, pattern))
+    return index
+
+
+_NO_CANDIDATES: list[tuple[Rule | None, Pattern]] = []
+
+
+def _candidates(index: Index, source: Source, site: Site) -> list[tuple[Rule | None, Pattern]]:
+    by_kind = index.get(source.dialect.language)
+    by_last = by_kind.get(site.kind) if by_kind is not None else None
+    return by_last.get(site.last, _NO_CANDIDATES) if by_last is not None else _NO_CANDIDATES
 
 
 def names_match(name: str, pattern: str, bare: bool) -> bool:

@@ -13,7 +13,7 @@ import re
 from readiness import hookimpl
 from readiness.config import Settings
 from readiness.model import Criterion, FileRecord, Finding, Rule
-from readiness_plugins._code import Catalog, Source, finding, markers_for, rule, source_of
+from readiness_plugins._code import Catalog, RuleCatalogs, Source, finding, markers_for, rule, source_of
 
 C = Criterion.CONCURRENCY
 
@@ -180,6 +180,8 @@ CATALOG = {
     ]),
 }
 
+CATALOGS = RuleCatalogs(CATALOG)
+
 _ACTOR_BASES = re.compile(r"(?:extends|with|:|\(|impl)\s*[\w.]*?\b(Actor|AbstractActor|AbstractBehavior|UntypedActor|ReceiveActor|UntypedActor|Grain|ThreadingActor|GeneratorBasedActor)\b")
 
 
@@ -200,13 +202,12 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
         return []
     found: dict[tuple[str, int], Finding] = {}
     for site in source.sites:
-        for rule_, catalog in CATALOG.items():
-            pattern = catalog.match(source, site)
-            if pattern is not None:
-                label = site.name if site.kind != "construct" else source.snippet(site.node)[:60]
-                made = finding(rule_, source, site.node, f"{pattern.what}: {label}")
-                found.setdefault((made.rule, made.line), made)
-                break
+        matched = CATALOGS.first(source, site)
+        if matched is not None:
+            rule_, pattern = matched
+            label = site.name if site.kind != "construct" else source.snippet(site.node)[:60]
+            made = finding(rule_, source, site.node, f"{pattern.what}: {label}")
+            found.setdefault((made.rule, made.line), made)
     for made in _actor_classes(source):
         found.setdefault((made.rule, made.line), made)
     return list(found.values())

@@ -15,7 +15,7 @@ import tree_sitter
 from readiness import hookimpl
 from readiness.config import Settings
 from readiness.model import Criterion, FileRecord, Finding, Rule
-from readiness_plugins._code import Catalog, Scope, Source, finding, markers_for, rule, source_of
+from readiness_plugins._code import Catalog, RuleCatalogs, Scope, Source, finding, markers_for, rule, source_of
 from readiness_plugins._routes import surface
 
 P = Criterion.PERFORMANCE
@@ -150,6 +150,7 @@ CATALOG = {
     ]),
 }
 HANDLER_ONLY = {SERIALIZATION, FILE_READ}
+CATALOGS = RuleCatalogs(CATALOG)
 
 _SUBSCRIPTS = frozenset({"subscript", "subscript_expression", "index_expression", "element_access_expression", "array_access", "element_reference", "indexing_suffix"})
 _ARITHMETIC = frozenset({"*", "/", "+", "-", "<<", ">>", "%"})
@@ -179,10 +180,7 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
     for site in source.sites:
         if site.kind not in ("call", "new", "typeref"):
             continue
-        for rule_, catalog in CATALOG.items():
-            pattern = catalog.match(source, site)
-            if pattern is None:
-                continue
+        for rule_, pattern in CATALOGS.matches(source, site):
             scope = source.scope_at(site.node)
             in_handler = bool(scope and scope.handler)
             if rule_ in HANDLER_ONLY and not in_handler:

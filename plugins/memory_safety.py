@@ -10,7 +10,7 @@ import tree_sitter
 from readiness import hookimpl
 from readiness.config import Settings
 from readiness.model import Criterion, FileRecord, Finding, Rule
-from readiness_plugins._code import Catalog, Source, argument_nodes, finding, markers_for, rule, source_of
+from readiness_plugins._code import Catalog, RuleCatalogs, Source, argument_nodes, finding, markers_for, rule, source_of
 
 S = Criterion.SECURITY
 
@@ -90,6 +90,7 @@ CATALOG = {
         ("Rust", "construct", "foreign_mod_item", "extern block"),
     ]),
 }
+CATALOGS = RuleCatalogs(CATALOG)
 
 _WRITE_TARGETS = {
     **dict.fromkeys(("memcpy", "memmove", "strcpy", "strncpy", "strcat", "strncat", "sprintf", "snprintf", "vsprintf", "vsnprintf", "gets", "fgets", "fread", "wcscpy", "stpcpy"), (0,)),
@@ -121,12 +122,11 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
         made.setdefault((found.rule, found.line), found)
 
     for site in source.sites:
-        for rule_, catalog in CATALOG.items():
-            pattern = catalog.match(source, site)
-            if pattern is not None:
-                label = site.name if site.kind != "construct" else source.snippet(site.node)[:60]
-                keep(finding(rule_, source, site.node, f"{pattern.what}: {label}", confidence=0.95))
-                break
+        matched = CATALOGS.first(source, site)
+        if matched is not None:
+            rule_, pattern = matched
+            label = site.name if site.kind != "construct" else source.snippet(site.node)[:60]
+            keep(finding(rule_, source, site.node, f"{pattern.what}: {label}", confidence=0.95))
     if source.language == "Go":
         for node in source.imports:
             path = node.child_by_field_name("path")
