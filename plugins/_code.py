@@ -98,6 +98,8 @@ class Source:
     branches: list[tree_sitter.Node] = field(default_factory=list)
     imports: list[tree_sitter.Node] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
+    nodes: dict[str, list[tree_sitter.Node]] = field(default_factory=dict)
+    """Captures no shared shape reads, by capture name, in document order (see ``_dialects``)."""
     _starts: list[int] = field(default_factory=list)
     _swept: bool = False
 
@@ -273,6 +275,8 @@ def _index(file: FileRecord, data: bytes) -> Source:
             break
         _take(source, captures)
     source.scopes.sort(key=lambda scope: (scope.start, -scope.end))
+    for nodes in source.nodes.values():
+        nodes.sort(key=lambda node: (node.start_byte, -node.end_byte))
     source.sites.sort(key=lambda site: (site.node.start_byte, site.kind))
     _collect_aliases(source)
     for site in source.sites:
@@ -319,10 +323,30 @@ def _take(source: Source, captures: dict[str, list[tree_sitter.Node]]) -> None:
     elif "mutated" in captures:
         node = captures["mutated"][0]
         source.sites.append(Site("mutation", source.text(node), node))
+    else:
+        for name, nodes in captures.items():
+            source.nodes.setdefault(name, []).extend(nodes)
+
+
+_normalized: dict[bytes, str] = {}
+_NORMALIZED_KEPT = 100_000
+_NORMALIZED_KEY_BYTES = 256
 
 
 def normalize(raw: bytes) -> str:
     """A callee or type as a dotted name: ``std::thread`` -> ``thread``, ``a?.b<T>`` -> ``a.b``."""
+    if len(raw) > _NORMALIZED_KEY_BYTES:
+        return _normalize(raw)
+    name = _normalized.get(raw)
+    if name is None:
+        # The same callees recur across a repository's files: remember them, within a bound.
+        if len(_normalized) >= _NORMALIZED_KEPT:
+            _normalized.clear()
+        name = _normalized[raw] = _normalize(raw)
+    return name
+
+
+def _normalize(raw: bytes) -> str:
     name = "".join(raw.decode("utf-8", "replace").split())
     name = _SEPARATORS.sub(".", name)
     for _ in range(3):

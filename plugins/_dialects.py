@@ -15,6 +15,9 @@ rules read:
 ``@annotation`` a decorator, annotation or attribute; ``@import`` an import;
 ``@mutated``   a name written to (assigned, indexed into, incremented).
 
+Any other capture (``@pointer_declarator``, ``@array_declarator``, ``@pointer_step`` in C
+and C++) is kept by name, in document order, for the rule that reads it.
+
 Strings and comments never match: the rules only ever see these nodes.
 """
 
@@ -151,6 +154,10 @@ _C = r"""
 (assignment_expression left: (identifier) @mutated)
 (assignment_expression left: (subscript_expression argument: (identifier) @mutated))
 (update_expression argument: (identifier) @mutated)
+(pointer_declarator) @pointer_declarator
+(array_declarator size: (_)) @array_declarator
+[(binary_expression operator: ["+" "-"]) (update_expression argument: (identifier))
+ (assignment_expression left: (identifier) operator: ["+=" "-="])] @pointer_step
 """
 
 _CPP = r"""
@@ -168,6 +175,10 @@ _CPP = r"""
 (assignment_expression left: (identifier) @mutated)
 (assignment_expression left: (subscript_expression argument: (identifier) @mutated))
 (update_expression argument: (identifier) @mutated)
+(pointer_declarator) @pointer_declarator
+(array_declarator size: (_)) @array_declarator
+[(binary_expression operator: ["+" "-"]) (update_expression argument: (identifier))
+ (assignment_expression left: (identifier) operator: ["+=" "-="])] @pointer_step
 """
 
 _CSHARP = r"""

@@ -98,7 +98,6 @@ _WRITE_TARGETS = {
     **dict.fromkeys(("sscanf", "fscanf"), (2, 3, 4, 5, 6)),
     "scanf": (1, 2, 3, 4, 5),
 }
-_NODE_LIMIT = 200_000
 
 
 @hookimpl
@@ -140,17 +139,6 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
     return list(made.values())
 
 
-def _walk(node: tree_sitter.Node) -> list[tree_sitter.Node]:
-    """Every node under ``node``, iteratively and within a bound."""
-    out: list[tree_sitter.Node] = []
-    pending = [node]
-    while pending and len(out) < _NODE_LIMIT:
-        current = pending.pop()
-        out.append(current)
-        pending.extend(reversed(current.children))
-    return out
-
-
 def _declarator_name(source: Source, declarator: tree_sitter.Node) -> str | None:
     node: tree_sitter.Node | None = declarator
     while node is not None and node.type not in ("identifier", "field_identifier"):
@@ -159,10 +147,11 @@ def _declarator_name(source: Source, declarator: tree_sitter.Node) -> str | None
 
 
 def _pointer_arithmetic(source: Source) -> list[Finding]:
-    nodes = _walk(source.root)
-    pointers = {name for node in nodes if node.type == "pointer_declarator" and (name := _declarator_name(source, node))}
+    pointers = {name for node in source.nodes.get("pointer_declarator", ()) if (name := _declarator_name(source, node))}
+    if not pointers:
+        return []
     made = []
-    for node in nodes:
+    for node in source.nodes.get("pointer_step", ()):
         target = None
         if node.type == "binary_expression" and node.child_count == 3 and node.children[1].type in ("+", "-"):
             target = next((side for side in (node.children[0], node.children[2]) if side.type == "identifier" and source.text(side) in pointers), None)
@@ -179,11 +168,10 @@ def _pointer_arithmetic(source: Source) -> list[Finding]:
 
 def _fixed_buffers(source: Source) -> list[Finding]:
     arrays: dict[str, list[tree_sitter.Node]] = {}
-    for node in _walk(source.root):
-        if node.type == "array_declarator" and node.child_by_field_name("size") is not None:
-            name = _declarator_name(source, node)
-            if name is not None:
-                arrays.setdefault(name, []).append(node)
+    for node in source.nodes.get("array_declarator", ()):
+        name = _declarator_name(source, node)
+        if name is not None:
+            arrays.setdefault(name, []).append(node)
     filled: dict[int, tuple[tree_sitter.Node, str, str]] = {}
     for site in source.calls():
         positions = _WRITE_TARGETS.get(site.name)
