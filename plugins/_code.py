@@ -74,6 +74,9 @@ class Scope:
         return self.node.end_point[0] - self.node.start_point[0] + 1
 
 
+_UNREAD = object()
+
+
 @dataclass(slots=True)
 class Site:
     """A node a rule may care about, with its resolved name."""
@@ -82,9 +85,16 @@ class Site:
     """``call``, ``new``, ``typeref``, ``construct``, ``annotation`` or ``mutation``."""
     name: str
     node: tree_sitter.Node
-    args: tree_sitter.Node | None = None
     last: str = ""
     """The name's last dotted segment: what catalogues index patterns by."""
+    _args: object = _UNREAD
+
+    @property
+    def args(self) -> tree_sitter.Node | None:
+        """A call's or object creation's argument list; looked up when first asked for, as few rules ask."""
+        if self._args is _UNREAD:
+            self._args = _arguments(self.node) if self.kind in ("call", "new") else None
+        return self._args  # type: ignore[return-value]
 
 
 @dataclass(slots=True)
@@ -100,6 +110,7 @@ class Source:
     aliases: dict[str, str] = field(default_factory=dict)
     nodes: dict[str, list[tree_sitter.Node]] = field(default_factory=dict)
     """Captures no shared shape reads, by capture name, in document order (see ``_dialects``)."""
+    _by_kind: dict[str, list[Site]] = field(default_factory=dict)
     _starts: list[int] = field(default_factory=list)
     _swept: bool = False
 
@@ -127,11 +138,12 @@ class Source:
             return name
         return target + dot + rest
 
-    def calls(self) -> Iterator[Site]:
-        return (site for site in self.sites if site.kind == "call")
+    def calls(self) -> list[Site]:
+        return self.of_kind("call")
 
-    def of_kind(self, *kinds: str) -> Iterator[Site]:
-        return (site for site in self.sites if site.kind in kinds)
+    def of_kind(self, kind: str) -> list[Site]:
+        """The sites of one kind, in document order."""
+        return self._by_kind.get(kind, [])
 
     def functions(self) -> list[Scope]:
         self.sweep()
@@ -283,6 +295,7 @@ def _index(file: FileRecord, data: bytes) -> Source:
         if site.kind in ("call", "new", "typeref"):
             site.name = source.resolve(site.name)
         site.last = site.name.rsplit(".", 1)[-1]
+        source._by_kind.setdefault(site.kind, []).append(site)
     return source
 
 
@@ -304,11 +317,11 @@ def _take(source: Source, captures: dict[str, list[tree_sitter.Node]]) -> None:
             raw = source.data[callee.start_byte : callee.end_byte]
         else:
             raw = source.data[call.start_byte : captures["callee_end"][0].end_byte]
-        source.sites.append(Site("call", normalize(raw), call, _arguments(call)))
+        source.sites.append(Site("call", normalize(raw), call))
     elif "new" in captures:
         node = captures["new"][0]
         kind = captures["type"][0]
-        source.sites.append(Site("new", normalize(source.data[kind.start_byte : kind.end_byte]), node, _arguments(node)))
+        source.sites.append(Site("new", normalize(source.data[kind.start_byte : kind.end_byte]), node))
     elif "typeref" in captures:
         node = captures["typeref"][0]
         source.sites.append(Site("typeref", normalize(source.data[node.start_byte : node.end_byte]), node))
@@ -468,7 +481,7 @@ def _python_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[st
 def _js_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, str]]:
     if node.type == "variable_declarator":
         call = node.child_by_field_name("value")
-        args = argument_nodes(Site("call", "", call, _arguments(call))) if call else []
+        args = argument_nodes(Site("call", "", call)) if call else []
         module = string_value(source, args[0]) if args else None
         target = node.child_by_field_name("name")
         if module is None or target is None:

@@ -77,62 +77,89 @@ def surface(source: Source) -> Surface:
     return found
 
 
-def _route_call(source: Source, site: Site, found: Surface) -> None:
-    segments = site.name.split(".")
-    last = segments[-1]
-    language = source.language
+_DJANGO_ROUTES = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
+_GO_ROUTES = frozenset({"HandleFunc", "Handle", *_VERB_NAMES})
+_CALL_VERBS = frozenset(HTTP_METHODS + ("all",))
+_RUBY_ROUTES = frozenset(HTTP_METHODS + ("resources", "resource"))
+
+
+def _literal_arguments(source: Source, site: Site) -> tuple[list[tree_sitter.Node], str | None]:
+    """The call's arguments, and its first one when that is a plain string literal."""
     args = argument_nodes(site)
-    first = string_value(source, args[0]) if args else None
+    return args, string_value(source, args[0]) if args else None
+
+
+def _route_call(source: Source, site: Site, found: Surface) -> None:
+    # Name tests come first: most calls are not routes, and reading arguments costs more.
+    last = site.last
+    language = source.language
+    qualified = "." in site.name
     if language == "Python":
-        if site.name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") and first is not None:
-            _add(found, site.node, "ANY", "/" + first.lstrip("/"), "django", args[1:])
-        elif last.startswith("add_") and last[4:] in HTTP_METHODS and first is not None:
-            _add(found, site.node, last[4:].upper(), first, "aiohttp", args[1:], source)
+        if site.name in _DJANGO_ROUTES or (last.startswith("add_") and last[4:] in HTTP_METHODS):
+            args, first = _literal_arguments(source, site)
+            if site.name in _DJANGO_ROUTES and first is not None:
+                _add(found, site.node, "ANY", "/" + first.lstrip("/"), "django", args[1:])
+            elif last.startswith("add_") and last[4:] in HTTP_METHODS and first is not None:
+                _add(found, site.node, last[4:].upper(), first, "aiohttp", args[1:], source)
         return
-    if language in ("JavaScript", "TypeScript", "TSX", "PHP", "C++") and len(segments) >= 2 and last.lower() in HTTP_METHODS + ("all",):
+    if language in ("JavaScript", "TypeScript", "TSX", "PHP", "C++") and qualified and last.lower() in _CALL_VERBS:
+        args, first = _literal_arguments(source, site)
         if first is not None and (first.startswith("/") or first == "*") and len(args) >= 2 and args[-1].type in _FUNCTION_TYPES:
-            framework = {"PHP": "laravel" if segments[0] == "Route" else "slim", "C++": "cpp-httplib"}.get(language, "express")
+            framework = {"PHP": "laravel" if site.name.split(".", 1)[0] == "Route" else "slim", "C++": "cpp-httplib"}.get(language, "express")
             _add(found, site.node, last.upper(), first, framework, args[1:], source)
         return
-    if language == "Go" and last in ("HandleFunc", "Handle", *_VERB_NAMES) and first is not None and len(args) >= 2 and len(segments) >= 2:
-        method = _VERB_NAMES.get(last, "ANY")
-        pattern = re.match(r"^([A-Z]+)\s+(/.*)$", first)
-        if pattern:
-            method, first = pattern.group(1), pattern.group(2)
-        if first.startswith("/"):
-            _add(found, site.node, method, first, "net/http" if last.startswith("Handle") else "go-router", args[1:], source)
-        return
+    if language == "Go" and last in _GO_ROUTES and qualified:
+        args, first = _literal_arguments(source, site)
+        if first is not None and len(args) >= 2:
+            method = _VERB_NAMES.get(last, "ANY")
+            pattern = re.match(r"^([A-Z]+)\s+(/.*)$", first)
+            if pattern:
+                method, first = pattern.group(1), pattern.group(2)
+            if first.startswith("/"):
+                _add(found, site.node, method, first, "net/http" if last.startswith("Handle") else "go-router", args[1:], source)
+            return
     if language == "Go" and re.fullmatch(r"Register\w+Server", last):
         found.grpc.append(GrpcMethod(site.node, last[len("Register") : -len("Server")], "*"))
         return
-    if language == "Rust" and last == "route" and first is not None and len(args) >= 2:
-        for call in _calls_within(source, args[1]):
-            verb = call.name.rsplit(".", 1)[-1]
-            if verb in HTTP_METHODS:
-                _add(found, call.node, verb.upper(), first, "axum", argument_nodes(call), source)
-        return
-    if language == "Rust" and len(segments) >= 2 and last == "new" and segments[-2].endswith("Server") and segments[-2] != "Server":
-        found.grpc.append(GrpcMethod(site.node, segments[-2][: -len("Server")], "*"))
-        return
-    if language == "C#" and last in _MINIMAL_API and first is not None:
-        _add(found, site.node, _MINIMAL_API[last], first, "aspnet", args[1:], source)
-        return
-    if language == "Kotlin" and len(segments) == 1 and last in HTTP_METHODS and first is not None and first.startswith("/"):
-        parent = site.node.parent
-        lambdas = [c for c in parent.named_children if c.type == "annotated_lambda"] if parent is not None and parent.type == "call_expression" else []
-        if lambdas:
-            _add(found, site.node, last.upper(), first, "ktor", lambdas, source)
-        return
-    if language == "Ruby" and len(segments) == 1 and last in HTTP_METHODS + ("resources", "resource") and first is not None:
-        block = next((c for c in site.node.named_children if c.type in ("do_block", "block")), None)
-        method = "RESOURCES" if last.startswith("resource") else last.upper()
-        _add(found, site.node, method, first if first.startswith("/") else "/" + first, "sinatra" if block else "rails", [block] if block else [], source)
-        return
-    if language == "Ruby" and len(segments) == 1 and last in ("resources", "resource") and args and args[0].type == "simple_symbol":
-        _add(found, site.node, "RESOURCES", "/" + source.text(args[0]).lstrip(":"), "rails", [], source)
-        return
-    if language == "Scala" and last in ("path", "pathPrefix") and first is not None and len(segments) == 1:
-        _add(found, site.node, "ANY", "/" + first.lstrip("/"), "akka-http", [], source)
+    if language == "Rust" and last == "route":
+        args, first = _literal_arguments(source, site)
+        if first is not None and len(args) >= 2:
+            for call in _calls_within(source, args[1]):
+                if call.last in HTTP_METHODS:
+                    _add(found, call.node, call.last.upper(), first, "axum", argument_nodes(call), source)
+            return
+    if language == "Rust" and last == "new" and qualified:
+        owner = site.name.rsplit(".", 2)[-2]
+        if owner.endswith("Server") and owner != "Server":
+            found.grpc.append(GrpcMethod(site.node, owner[: -len("Server")], "*"))
+            return
+    if language == "C#" and last in _MINIMAL_API:
+        args, first = _literal_arguments(source, site)
+        if first is not None:
+            _add(found, site.node, _MINIMAL_API[last], first, "aspnet", args[1:], source)
+            return
+    if language == "Kotlin" and not qualified and last in HTTP_METHODS:
+        args, first = _literal_arguments(source, site)
+        if first is not None and first.startswith("/"):
+            parent = site.node.parent
+            lambdas = [c for c in parent.named_children if c.type == "annotated_lambda"] if parent is not None and parent.type == "call_expression" else []
+            if lambdas:
+                _add(found, site.node, last.upper(), first, "ktor", lambdas, source)
+            return
+    if language == "Ruby" and not qualified and last in _RUBY_ROUTES:
+        args, first = _literal_arguments(source, site)
+        if first is not None:
+            block = next((c for c in site.node.named_children if c.type in ("do_block", "block")), None)
+            method = "RESOURCES" if last.startswith("resource") else last.upper()
+            _add(found, site.node, method, first if first.startswith("/") else "/" + first, "sinatra" if block else "rails", [block] if block else [], source)
+            return
+        if last in ("resources", "resource") and args and args[0].type == "simple_symbol":
+            _add(found, site.node, "RESOURCES", "/" + source.text(args[0]).lstrip(":"), "rails", [], source)
+            return
+    if language == "Scala" and last in ("path", "pathPrefix") and not qualified:
+        args, first = _literal_arguments(source, site)
+        if first is not None:
+            _add(found, site.node, "ANY", "/" + first.lstrip("/"), "akka-http", [], source)
 
 
 def _route_annotation(source: Source, site: Site, found: Surface) -> None:
