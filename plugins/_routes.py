@@ -51,16 +51,15 @@ class Surface:
     handler_names: set[str] = field(default_factory=set)
 
 
-_surfaces: dict[int, Surface] = {}
+_last: tuple[Source, Surface] | None = None
+"""The last file's surface. The source is held, not its id: a freed object's id is reused."""
 
 
 def surface(source: Source) -> Surface:
     """The file's routes, gRPC methods and request handlers; handlers are marked on ``source``."""
-    key = id(source)
-    found = _surfaces.get(key)
-    if found is not None:
-        return found
-    _surfaces.clear()
+    global _last
+    if _last is not None and _last[0] is source:
+        return _last[1]
     source.sweep()
     found = Surface()
     for site in source.sites:
@@ -73,7 +72,7 @@ def surface(source: Source) -> Surface:
     if found.handler_names:
         found.handlers.extend(scope.node for scope in source.scopes if scope.kind == "function" and scope.name in found.handler_names)
     source.mark_handlers(found.handlers)
-    _surfaces[key] = found
+    _last = (source, found)
     return found
 
 

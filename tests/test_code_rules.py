@@ -31,11 +31,11 @@ def host() -> PluginHost:
     return PluginHost()
 
 
-def analyze(host: PluginHost, language: str, code: str, path: str | None = None) -> list[Finding]:
+def analyze(host: PluginHost, language: str, code: str, path: str | None = None, plugins: set[str] = CODE_PLUGINS) -> list[Finding]:
     path = path or f"snippet{next(_counter)}.{language}"
     record = FileRecord(path, len(code), _code.__name__ + path, ReadStatus.READ, language, FileKind.SOURCE)
     found: list[Finding] = []
-    for plugin, produced in host.call_each("readiness_analyze_file", only=CODE_PLUGINS, file=record, text=code, settings=Settings()):
+    for plugin, produced in host.call_each("readiness_analyze_file", only=plugins, file=record, text=code, settings=Settings()):
         found.extend(produced)
     return found
 
@@ -205,3 +205,16 @@ def test_minified_bundle_is_skipped_with_a_warning(host):
         _code.source_of(record, bundle)
     assert host.call_each("readiness_analyze_file", only={"concurrency"}, file=record, text=bundle, settings=Settings()) == []
     assert [d.message for d in host.drain_diagnostics() if d.level == "warning"][-1].startswith("not analysed: looks minified")
+
+
+def test_a_file_never_inherits_an_earlier_files_routes(host):
+    # A file the pre-filter keeps from the route plugins is still parsed (for complexity);
+    # the file after it must not be taken for the last one whose routes were found.
+    grpc = "class S extends InventoryGrpc.InventoryImplBase {\n  public void getStock(Req r, StreamObserver<Res> o) {}\n}\n"
+    plain = "fn main() {\n    let x = Server::bind();\n}\n"
+    leaked = []
+    for n in range(40):
+        assert [f.rule for f in analyze(host, "Java", grpc, f"S{n}.java") if f.rule.startswith("API")] == ["API102"]
+        analyze(host, "Rust", plain, f"p{n}.rs", plugins={"complexity"})
+        leaked += [f for f in analyze(host, "Rust", plain, f"q{n}.rs") if f.rule.startswith("API")]
+    assert leaked == []
