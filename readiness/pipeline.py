@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,8 +23,8 @@ from readiness.inventory import (
     language_totals,
     list_files,
     take_inventory,
+    Workers,
     worker_host,
-    worker_pool,
     worktree_differs,
 )
 from readiness.model import (
@@ -51,14 +52,15 @@ SERVICE_ROLES = ("backend", "worker", "frontend", "load-generator", "infrastruct
 
 def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | None = None, git_timeout: float = 60.0) -> Report:
     listing = list_files(root, settings, git_timeout)
-    files, diagnostics = take_inventory(root, listing, settings, host, progress)
-    info = listing.info
-    if info.vcs == "git" and info.head is not None:
-        info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
-    repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
+    with Workers(host, settings.jobs or os.cpu_count() or 1) as workers:
+        files, diagnostics = take_inventory(root, listing, settings, host, progress, workers)
+        info = listing.info
+        if info.vcs == "git" and info.head is not None:
+            info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
+        repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
 
-    services = detect_services(host, repo, settings)
-    file_findings, analysis_diagnostics = analyze_files(host, repo, settings, progress)
+        services = detect_services(host, repo, settings)
+        file_findings, analysis_diagnostics = analyze_files(host, repo, settings, progress, workers)
     diagnostics += analysis_diagnostics
     findings = file_findings + analyze_services(host, repo, services, settings)
     findings = assign_services(findings, services)
@@ -128,12 +130,14 @@ def _owner(path: str, deepest_first: list[str]) -> str | None:
 
 
 def analyze_files(
-    host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None
+    host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None, workers: Workers | None = None
 ) -> tuple[list[Finding], list[Diagnostic]]:
     """Every ``readiness_analyze_file`` plugin on every source and test file, in worker processes.
 
     Each file is read once and shown only to the plugins whose pre-filter markers it
     contains. Findings come back in file order, whatever order the workers finish in.
+    ``workers``, when given, are the scan's processes (perhaps already started by the
+    inventory); else a pool is started here if the work is worth one.
     """
     analyzers = host.implementers("readiness_analyze_file")
     if not analyzers:
@@ -155,12 +159,13 @@ def analyze_files(
             progress("analysis", done, len(counted))
 
     batches = list(_analysis_batches(counted))
-    if jobs == 1 or sum(record.size for record in counted) < ANALYSIS_IN_PROCESS_BELOW:
+    started = workers is not None and workers.started
+    if jobs == 1 or (not started and sum(record.size for record in counted) < ANALYSIS_IN_PROCESS_BELOW):
         for batch in batches:
             collect(*_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), len(batch))
     else:
-        with worker_pool(host, jobs) as pool:
-            results = pool.map(_analyze_batch, _repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
+        with Workers(host, jobs) if workers is None else nullcontext(workers) as shared:
+            results = shared.pool().map(_analyze_batch, _repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
             for batch, (produced, met) in zip(batches, results, strict=True):
                 collect(produced, met, len(batch))
     return findings, diagnostics
