@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import importlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,6 +35,14 @@ MAX_QUERY_MATCHES = 2_000_000
 _SEPARATORS = re.compile(r"::|->|\?\.|!\.|\\")
 _GENERICS = re.compile(r"<[^<>()]*>")
 _SPACE = re.compile(rb"\s+")
+_ASYNC_WORD = re.compile(rb"(?<![A-Za-z_])(?:async|suspend)(?![A-Za-z_])")
+_ANNOTATION_NAME = re.compile(rb"[@#\[\s!]*([A-Za-z_][\w.:\\]*)")
+_STRING_BODY = re.compile(r"""^[a-zA-Z]*(["'`]+)(.*?)\1$""", re.S)
+_IMPORT_KEYWORD = re.compile(r"^(import|use|using)\s+(static\s+)?")
+_IMPORT_RENAME = re.compile(r"\s*(?:=>|\bas\b)\s*")
+_DOTTED_IMPORT = re.compile(r"^([\w.]+?)(?:\s+as\s+(\w+))?$")
+_CSHARP_ALIAS = re.compile(r"using\s+(\w+)\s*=\s*([\w.]+)")
+_GO_MAJOR_VERSION = re.compile(r"v\d+")
 _SELF_PREFIXES = ("this.", "self.", "$this.", "@")
 
 
@@ -281,59 +289,69 @@ def _index(file: FileRecord, data: bytes) -> Source:
     tree = parse(dialect.language, data)
     source = Source(file=file, dialect=dialect, data=data, tree=tree)
     _, query = _language(dialect.language)
-    cursor = tree_sitter.QueryCursor(query)
-    for count, (_, captures) in enumerate(cursor.matches(tree.root_node)):
-        if count >= MAX_QUERY_MATCHES:
-            break
-        _take(source, captures)
+    kinds = _pattern_shapes.setdefault(dialect.language, {})
+    matches = tree_sitter.QueryCursor(query).matches(tree.root_node)
+    for pattern, captures in matches[:MAX_QUERY_MATCHES]:
+        kind = kinds.get(pattern)
+        if kind is None:
+            kind = kinds[pattern] = next((name for name in _SHAPES if name in captures), "")
+        _take(source, kind, captures)
     source.scopes.sort(key=lambda scope: (scope.start, -scope.end))
     for nodes in source.nodes.values():
         nodes.sort(key=lambda node: (node.start_byte, -node.end_byte))
     source.sites.sort(key=lambda site: (site.node.start_byte, site.kind))
     _collect_aliases(source)
+    resolve = source.resolve if source.aliases else None
+    by_kind = source._by_kind
     for site in source.sites:
-        if site.kind in ("call", "new", "typeref"):
-            site.name = source.resolve(site.name)
-        site.last = site.name.rsplit(".", 1)[-1]
-        source._by_kind.setdefault(site.kind, []).append(site)
+        if resolve is not None and site.kind in ("call", "new", "typeref"):
+            site.name = resolve(site.name)
+        site.last = site.name.rpartition(".")[2]
+        by_kind.setdefault(site.kind, []).append(site)
     return source
 
 
-def _take(source: Source, captures: dict[str, list[tree_sitter.Node]]) -> None:
-    if "function" in captures:
-        node = captures["function"][0]
-        source.scopes.append(Scope(node, "function", name=_function_name(source, node), is_async=_is_async(source, node)))
-    elif "class" in captures:
-        node = captures["class"][0]
-        source.scopes.append(Scope(node, "class", name=_class_name(source, node)))
-    elif "loop" in captures:
-        source.scopes.append(Scope(captures["loop"][0], "loop"))
-    elif "branch" in captures:
-        source.branches.append(captures["branch"][0])
-    elif "call" in captures:
+_SHAPES = ("call", "branch", "function", "typeref", "import", "loop", "class", "new", "construct", "annotation", "mutated")
+"""The captures that name a match's shape (see ``_dialects``); a match has at most one."""
+_pattern_shapes: dict[str, dict[int, str]] = {}
+"""Per language, per query pattern, the shape of its matches: learnt from its first match."""
+
+
+def _take(source: Source, kind: str, captures: dict[str, list[tree_sitter.Node]]) -> None:
+    if kind == "call":
         call = captures["call"][0]
-        if "callee" in captures:
-            callee = captures["callee"][0]
-            raw = source.data[callee.start_byte : callee.end_byte]
+        callee = captures.get("callee")
+        if callee is not None:
+            raw = source.data[callee[0].start_byte : callee[0].end_byte]
         else:
             raw = source.data[call.start_byte : captures["callee_end"][0].end_byte]
         source.sites.append(Site("call", normalize(raw), call))
-    elif "new" in captures:
-        node = captures["new"][0]
-        kind = captures["type"][0]
-        source.sites.append(Site("new", normalize(source.data[kind.start_byte : kind.end_byte]), node))
-    elif "typeref" in captures:
+    elif kind == "branch":
+        source.branches.append(captures["branch"][0])
+    elif kind == "function":
+        node = captures["function"][0]
+        source.scopes.append(Scope(node, "function", name=_function_name(source, node), is_async=_is_async(source, node)))
+    elif kind == "typeref":
         node = captures["typeref"][0]
         source.sites.append(Site("typeref", normalize(source.data[node.start_byte : node.end_byte]), node))
-    elif "construct" in captures:
+    elif kind == "import":
+        source.imports.append(captures["import"][0])
+    elif kind == "loop":
+        source.scopes.append(Scope(captures["loop"][0], "loop"))
+    elif kind == "class":
+        node = captures["class"][0]
+        source.scopes.append(Scope(node, "class", name=_class_name(source, node)))
+    elif kind == "new":
+        node = captures["new"][0]
+        type_ = captures["type"][0]
+        source.sites.append(Site("new", normalize(source.data[type_.start_byte : type_.end_byte]), node))
+    elif kind == "construct":
         node = captures["construct"][0]
         source.sites.append(Site("construct", node.type if node.is_named else node.text.decode(), node))
-    elif "annotation" in captures:
+    elif kind == "annotation":
         node = captures["annotation"][0]
         source.sites.append(Site("annotation", _annotation_name(source, node), node))
-    elif "import" in captures:
-        source.imports.append(captures["import"][0])
-    elif "mutated" in captures:
+    elif kind == "mutated":
         node = captures["mutated"][0]
         source.sites.append(Site("mutation", source.text(node), node))
     else:
@@ -420,13 +438,12 @@ def _is_async(source: Source, node: tree_sitter.Node) -> bool:
     body = node.child_by_field_name("body")
     if body is not None and body.start_byte > node.start_byte:
         head = source.data[node.start_byte : body.start_byte]
-    words = set(re.findall(rb"[A-Za-z_]+", head))
-    return b"async" in words or b"suspend" in words
+    return _ASYNC_WORD.search(head) is not None
 
 
 def _annotation_name(source: Source, node: tree_sitter.Node) -> str:
     text = source.data[node.start_byte : node.end_byte]
-    match = re.match(rb"[@#\[\s!]*([A-Za-z_][\w.:\\]*)", text)
+    match = _ANNOTATION_NAME.match(text)
     return normalize(match.group(1)) if match else ""
 
 
@@ -441,7 +458,7 @@ def string_value(source: Source, node: tree_sitter.Node | None) -> str | None:
     if any(child.type in ("interpolation", "template_substitution", "string_interpolation") for child in node.named_children):
         return None
     text = source.text(node)
-    match = re.match(r"""^[a-zA-Z]*(["'`]+)(.*?)\1$""", text, re.S)
+    match = _STRING_BODY.match(text)
     return match.group(2) if match else None
 
 
@@ -518,18 +535,18 @@ def _js_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, s
 def _dotted_import(text: str) -> Iterator[tuple[str, str]]:
     """``a.b.C``, ``a.b.C as D``, ``a.b.{C => D, E}``, ``a::b::{C, D as E}`` -> (alias, target) pairs."""
     text = _SEPARATORS.sub(".", " ".join(text.split()))
-    text = re.sub(r"^(import|use|using)\s+(static\s+)?", "", text).rstrip(";").strip()
+    text = _IMPORT_KEYWORD.sub("", text).rstrip(";").strip()
     if "{" in text:
         base, _, group = text.partition("{")
         base = base.rstrip(".")
         for item in group.rstrip("}").split(","):
-            parts = re.split(r"\s*(?:=>|\bas\b)\s*", item.strip(), maxsplit=1)
+            parts = _IMPORT_RENAME.split(item.strip(), maxsplit=1)
             target = parts[0].strip()
             alias = parts[1].strip() if len(parts) > 1 else target.rsplit(".", 1)[-1]
             if target and target not in ("*", "_", "self"):
                 yield alias, f"{base}.{target}"
         return
-    match = re.match(r"^([\w.]+?)(?:\s+as\s+(\w+))?$", text)
+    match = _DOTTED_IMPORT.match(text)
     if not match:
         return
     target, alias = match.group(1), match.group(2)
@@ -541,7 +558,7 @@ def _dotted_import(text: str) -> Iterator[tuple[str, str]]:
 def _generic_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, str]]:
     text = source.text(node)
     if source.language == "C#":
-        match = re.match(r"using\s+(\w+)\s*=\s*([\w.]+)", text)
+        match = _CSHARP_ALIAS.match(text)
         if match:
             yield match.group(1), match.group(2)
         return
@@ -566,7 +583,7 @@ def _go_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, s
         return
     parts = path.split("/")
     last = parts[-1]
-    if re.fullmatch(r"v\d+", last) and len(parts) > 1:
+    if _GO_MAJOR_VERSION.fullmatch(last) and len(parts) > 1:
         last = parts[-2]
     last = last.removesuffix("-go").removeprefix("go-").replace("-", "")
     yield last, path
@@ -633,20 +650,26 @@ class RuleCatalogs:
         self.rules = list(catalogs)
         self._index = _index_patterns(list(catalogs.items()))
 
-    def matches(self, source: Source, site: Site) -> list[tuple[Rule, Pattern]]:
-        """Per rule, in rule order, the first of its patterns the site matches."""
-        found: list[tuple[Rule, Pattern]] = []
-        for rule_, pattern in _candidates(self._index, source, site):
-            if rule_ is not None and (not found or found[-1][0] is not rule_) and names_match(site.name, pattern.name, source.dialect.bare_names):
-                found.append((rule_, pattern))
+    def matches(self, source: Source, kinds: Collection[str] | None = None) -> list[tuple[Site, list[tuple[Rule, Pattern]]]]:
+        """The file's sites (of ``kinds``, or all) that some rule matches, in document order,
+        each with, per rule in rule order, the first of its patterns that matches."""
+        by_kind = self._index.get(source.dialect.language)
+        if by_kind is None:
+            return []
+        bare = source.dialect.bare_names
+        found: list[tuple[Site, list[tuple[Rule, Pattern]]]] = []
+        for site in source.sites:
+            by_last = by_kind.get(site.kind)
+            candidates = by_last.get(site.last) if by_last is not None else None
+            if candidates is None or (kinds is not None and site.kind not in kinds):
+                continue
+            matched: list[tuple[Rule, Pattern]] = []
+            for rule_, pattern in candidates:
+                if rule_ is not None and (not matched or matched[-1][0] is not rule_) and names_match(site.name, pattern.name, bare):
+                    matched.append((rule_, pattern))
+            if matched:
+                found.append((site, matched))
         return found
-
-    def first(self, source: Source, site: Site) -> tuple[Rule, Pattern] | None:
-        """The first rule, in rule order, with a pattern the site matches, and that pattern."""
-        for rule_, pattern in _candidates(self._index, source, site):
-            if rule_ is not None and names_match(site.name, pattern.name, source.dialect.bare_names):
-                return rule_, pattern
-        return None
 
 
 def _index_patterns(catalogs: list[tuple[Rule | None, Catalog]]) -> Index:

@@ -64,7 +64,8 @@ def surface(source: Source) -> Surface:
     found = Surface()
     for site in source.sites:
         if site.kind == "call":
-            _route_call(source, site, found)
+            if site.last.lower() in _ROUTE_CALL_NAMES or site.last.startswith("Register"):
+                _route_call(source, site, found)
         elif site.kind == "annotation":
             _route_annotation(source, site, found)
     _signature_handlers(source, found)
@@ -80,6 +81,11 @@ _DJANGO_ROUTES = frozenset({"django.urls.path", "django.urls.re_path", "django.c
 _GO_ROUTES = frozenset({"HandleFunc", "Handle", *_VERB_NAMES})
 _CALL_VERBS = frozenset(HTTP_METHODS + ("all",))
 _RUBY_ROUTES = frozenset(HTTP_METHODS + ("resources", "resource"))
+_ROUTE_CALL_NAMES = frozenset(
+    name.rpartition(".")[2].lower()
+    for name in (*_DJANGO_ROUTES, *_GO_ROUTES, *_CALL_VERBS, *_RUBY_ROUTES, *_MINIMAL_API, *(f"add_{m}" for m in HTTP_METHODS), "route", "new", "pathPrefix")
+)
+"""Lower-cased last names of every call :func:`_route_call` may take for a route (or ``Register*``)."""
 
 
 def _literal_arguments(source: Source, site: Site) -> tuple[list[tree_sitter.Node], str | None]:

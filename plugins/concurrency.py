@@ -201,13 +201,11 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
     if source is None:
         return []
     found: dict[tuple[str, int], Finding] = {}
-    for site in source.sites:
-        matched = CATALOGS.first(source, site)
-        if matched is not None:
-            rule_, pattern = matched
-            label = site.name if site.kind != "construct" else source.snippet(site.node)[:60]
-            made = finding(rule_, source, site.node, f"{pattern.what}: {label}")
-            found.setdefault((made.rule, made.line), made)
+    for site, matched in CATALOGS.matches(source):
+        rule_, pattern = matched[0]
+        label = site.name if site.kind != "construct" else source.snippet(site.node)[:60]
+        made = finding(rule_, source, site.node, f"{pattern.what}: {label}")
+        found.setdefault((made.rule, made.line), made)
     for made in _actor_classes(source):
         found.setdefault((made.rule, made.line), made)
     return list(found.values())

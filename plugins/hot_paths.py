@@ -177,10 +177,8 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
         return []
     surface(source)
     made: dict[tuple[str, int], Finding] = {}
-    for site in source.sites:
-        if site.kind not in ("call", "new", "typeref"):
-            continue
-        for rule_, pattern in CATALOGS.matches(source, site):
+    for site, matched in CATALOGS.matches(source, ("call", "new", "typeref")):
+        for rule_, pattern in matched:
             scope = source.scope_at(site.node)
             in_handler = bool(scope and scope.handler)
             if rule_ in HANDLER_ONLY and not in_handler:

@@ -120,12 +120,10 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
     def keep(found: Finding) -> None:
         made.setdefault((found.rule, found.line), found)
 
-    for site in source.sites:
-        matched = CATALOGS.first(source, site)
-        if matched is not None:
-            rule_, pattern = matched
-            label = site.name if site.kind != "construct" else source.snippet(site.node)[:60]
-            keep(finding(rule_, source, site.node, f"{pattern.what}: {label}", confidence=0.95))
+    for site, matched in CATALOGS.matches(source):
+        rule_, pattern = matched[0]
+        label = site.name if site.kind != "construct" else source.snippet(site.node)[:60]
+        keep(finding(rule_, source, site.node, f"{pattern.what}: {label}", confidence=0.95))
     if source.language == "Go":
         for node in source.imports:
             path = node.child_by_field_name("path")
