@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import importlib
 import re
+import time
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +32,10 @@ MINIFIED_MIN_BYTES = 16 << 10
 PARSE_CHUNK = 64 << 10
 MAX_QUERY_MATCHES = 2_000_000
 """Captures beyond this are not read: a bound on Python work for a pathological file."""
+BUDGET_SECONDS = 2.0
+BUDGET_SECONDS_PER_MB = 8.0
+"""CPU time a file may take to parse and analyse: a base plus so much per MB (see :class:`Budget`)."""
+MAX_QUALIFIED_PREFIX = 256
 
 _SEPARATORS = re.compile(r"::|->|\?\.|!\.|\\")
 _GENERICS = re.compile(r"<[^<>()]*>")
@@ -50,6 +55,34 @@ def supported(language: str | None) -> bool:
     return language in DIALECTS
 
 
+class Budget:
+    """The CPU time one file may take to parse and analyse, counted on this thread.
+
+    Real source parses at several MB/s, so only a pathological file (or a grammar's
+    worst case, such as deeply nested C++ templates) runs out; it is then skipped with a
+    warning naming it, and the scan goes on.
+    """
+
+    __slots__ = ("path", "seconds", "deadline", "_ticks")
+
+    def __init__(self, size: int, path: str = "") -> None:
+        self.path = path
+        self.seconds = BUDGET_SECONDS + BUDGET_SECONDS_PER_MB * size / (1 << 20)
+        self.deadline = time.thread_time() + self.seconds
+        self._ticks = 0
+
+    def spend(self) -> None:
+        """A unit of work done: raise :class:`SkippedFile` once the time is up (checked every 256 units)."""
+        self._ticks += 1
+        if not self._ticks & 255 and time.thread_time() > self.deadline:
+            raise SkippedFile(self.path, f"analysis took over {self.seconds:.3g} s of CPU time")
+
+    def parse_progress(self, _offset: int, _has_error: bool) -> bool:
+        """tree-sitter's progress callback: True cancels the parse."""
+        self._ticks += 1
+        return not self._ticks & 255 and time.thread_time() > self.deadline
+
+
 @dataclass(slots=True)
 class Scope:
     """A function, loop or class, with what it inherits from the scopes around it."""
@@ -61,8 +94,12 @@ class Scope:
     parent: Scope | None = None
     function: Scope | None = None
     """The innermost function at or around this scope."""
-    loops: tuple[Scope, ...] = ()
-    """Loops between this scope and its function, outermost first."""
+    loop_depth: int = 0
+    """For a loop, how many loops nest directly around it in its function, itself included."""
+    outer_loop: Scope | None = None
+    """For a loop, the outermost of those loops."""
+    klass: Scope | None = None
+    """The class this scope is, or is in without a function between."""
     is_async: bool = False
     handler: bool = False
     """This function, or one around it, handles requests."""
@@ -80,6 +117,13 @@ class Scope:
     @property
     def lines(self) -> int:
         return self.node.end_point[0] - self.node.start_point[0] + 1
+
+    def nest(self) -> Iterator[Scope]:
+        """For a loop, the loops nesting directly around it in its function, itself first."""
+        scope: Scope | None = self
+        while scope is not None and scope.kind == "loop":
+            yield scope
+            scope = scope.parent
 
 
 _UNREAD = object()
@@ -111,6 +155,7 @@ class Source:
     dialect: Dialect
     data: bytes
     tree: tree_sitter.Tree
+    budget: Budget
     sites: list[Site] = field(default_factory=list)
     scopes: list[Scope] = field(default_factory=list)
     branches: list[tree_sitter.Node] = field(default_factory=list)
@@ -119,7 +164,9 @@ class Source:
     nodes: dict[str, list[tree_sitter.Node]] = field(default_factory=dict)
     """Captures no shared shape reads, by capture name, in document order (see ``_dialects``)."""
     _by_kind: dict[str, list[Site]] = field(default_factory=dict)
-    _starts: list[int] = field(default_factory=list)
+    _positions: list[int] = field(default_factory=list)
+    """Where a scope begins or ends, in order; ``_innermost`` holds the scope from there on."""
+    _innermost: list[Scope | None] = field(default_factory=list)
     _swept: bool = False
 
     @property
@@ -173,33 +220,48 @@ class Source:
             scope.handler = scope.handler or around
 
     def sweep(self) -> None:
-        """Link each scope to its parent and inherit function, loops, async and handler."""
+        """Link each scope to its parent and inherit function, loops, async and handler.
+
+        Also records where each scope begins and ends, so :meth:`scope_at` finds the
+        innermost scope around a position by bisection, however deep the nesting.
+        """
         if self._swept:
             return
         self._swept = True
         stack: list[Scope] = []
-        classes: list[str] = []
+        positions, innermost = self._positions, self._innermost
         for scope in self.scopes:
-            while stack and stack[-1].end <= scope.start:
-                stack.pop()
+            start = scope.start
+            while stack and stack[-1].end <= start:
+                ended = stack.pop()
+                positions.append(ended.end)
+                innermost.append(stack[-1] if stack else None)
             parent = stack[-1] if stack else None
             scope.parent = parent
             if scope.kind == "function":
                 scope.function = scope
-                scope.loops = ()
-                owner = _nearest(parent, "class")
+                owner = parent.klass if parent is not None else None
                 prefix = owner.qualified if owner else (parent.function.qualified if parent and parent.function else "")
-                scope.qualified = f"{prefix}.{scope.name}" if prefix else scope.name
+                scope.qualified = _qualify(prefix, scope.name)
             elif scope.kind == "loop":
                 scope.function = parent.function if parent else None
-                scope.loops = ((*parent.loops, scope) if parent and parent.kind != "class" else (scope,))
+                nested = parent is not None and parent.kind == "loop"
+                scope.loop_depth = parent.loop_depth + 1 if nested else 1  # type: ignore[union-attr]
+                scope.outer_loop = parent.outer_loop if nested else scope  # type: ignore[union-attr]
+                scope.klass = parent.klass if parent is not None else None
                 scope.is_async = bool(scope.function and scope.function.is_async)
             else:
-                owner = _nearest(parent, "class")
-                scope.qualified = f"{owner.qualified}.{scope.name}" if owner else scope.name
-                classes.append(scope.qualified)
+                owner = parent.klass if parent is not None else None
+                scope.qualified = _qualify(owner.qualified if owner else "", scope.name)
+                scope.klass = scope
             stack.append(scope)
-        self._starts = [scope.start for scope in self.scopes]
+            positions.append(start)
+            innermost.append(scope)
+            self.budget.spend()
+        while stack:
+            ended = stack.pop()
+            positions.append(ended.end)
+            innermost.append(stack[-1] if stack else None)
         self._inherit_handlers()
         for branch in self.branches:
             scope = self.scope_at(branch)
@@ -210,9 +272,12 @@ class Source:
     def scope_at(self, node: tree_sitter.Node) -> Scope | None:
         """The innermost scope holding ``node`` (a scope does not hold itself)."""
         self.sweep()
-        index = bisect.bisect_right(self._starts, node.start_byte) - 1
-        scope = self.scopes[index] if index >= 0 else None
-        while scope is not None and not (scope.start <= node.start_byte and node.end_byte <= scope.end and scope.node != node):
+        start = node.start_byte
+        index = bisect.bisect_right(self._positions, start) - 1
+        scope = self._innermost[index] if index >= 0 else None
+        # The scope around ``start`` holds the node unless it is the node, or the node
+        # reaches past its end; then look outwards (rarely more than a step).
+        while scope is not None and not (scope.start <= start and node.end_byte <= scope.end and scope.node != node):
             scope = scope.parent
         return scope
 
@@ -226,18 +291,16 @@ class Source:
 
     def loop_depth(self, node: tree_sitter.Node) -> int:
         scope = self.scope_at(node)
-        return len(scope.loops) if scope is not None and scope.kind == "loop" else 0
+        return scope.loop_depth if scope is not None and scope.kind == "loop" else 0
 
 
-def _nearest(scope: Scope | None, kind: str) -> Scope | None:
-    """The nearest enclosing scope of ``kind``, looking through at most the function around it."""
-    while scope is not None:
-        if scope.kind == kind:
-            return scope
-        if scope.kind == "function" and kind == "class":
-            return None
-        scope = scope.parent
-    return None
+def _qualify(prefix: str, name: str) -> str:
+    if not prefix:
+        return name
+    if len(prefix) > MAX_QUALIFIED_PREFIX:
+        # Only absurdly deep nesting gets here; keep names, and memory, bounded.
+        prefix = "..." + prefix[-MAX_QUALIFIED_PREFIX:]
+    return f"{prefix}.{name}"
 
 
 @lru_cache(maxsize=None)
@@ -276,22 +339,30 @@ def source_of(file: FileRecord, text: str) -> Source | None:
     return result
 
 
-def parse(language: str, data: bytes) -> tree_sitter.Tree:
+def parse(language: str, data: bytes, budget: Budget) -> tree_sitter.Tree:
     grammar, _ = _language(language)
+    # A fresh parser each time: one whose parse was cancelled must not be reused as is.
     parser = tree_sitter.Parser(grammar)
-    return parser.parse(lambda offset, _point: data[offset : offset + PARSE_CHUNK])
+    try:
+        return parser.parse(lambda offset, _point: data[offset : offset + PARSE_CHUNK], progress_callback=budget.parse_progress)
+    except ValueError:
+        raise SkippedFile(budget.path, f"parsing took over {budget.seconds:.3g} s of CPU time") from None
 
 
 def _index(file: FileRecord, data: bytes) -> Source:
     if len(data) >= MINIFIED_MIN_BYTES and len(data) / (data.count(b"\n") + 1) > MINIFIED_LINE_BYTES:
         raise SkippedFile(file.path, f"looks minified (lines average over {MINIFIED_LINE_BYTES} bytes)")
     dialect = DIALECTS[file.language or ""]
-    tree = parse(dialect.language, data)
-    source = Source(file=file, dialect=dialect, data=data, tree=tree)
+    budget = Budget(len(data), file.path)
+    tree = parse(dialect.language, data, budget)
+    source = Source(file=file, dialect=dialect, data=data, tree=tree, budget=budget)
     _, query = _language(dialect.language)
     kinds = _pattern_shapes.setdefault(dialect.language, {})
+    # The query itself runs in C in time linear in the tree (the file size is capped);
+    # tree-sitter's query progress callback is not used: it crashes py-tree-sitter 0.26.
     matches = tree_sitter.QueryCursor(query).matches(tree.root_node)
     for pattern, captures in matches[:MAX_QUERY_MATCHES]:
+        budget.spend()
         kind = kinds.get(pattern)
         if kind is None:
             kind = kinds[pattern] = next((name for name in _SHAPES if name in captures), "")

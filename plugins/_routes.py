@@ -241,6 +241,7 @@ def _signature_handlers(source: Source, found: Surface) -> None:
         for scope in source.scopes:
             superclass = scope.node.child_by_field_name("superclass") if scope.kind == "class" else None
             if superclass is not None and source.text(superclass).rstrip().endswith("Controller"):
+                source.budget.spend()
                 found.handlers.extend(s.node for s in source.scopes if s.kind == "function" and s.node.type == "method" and s.node.parent is not None and scope.start <= s.start < scope.end)
 
 
@@ -258,6 +259,7 @@ def _grpc_classes(source: Source, found: Surface) -> None:
             continue
         service = next(group for group in base.groups() if group)
         for method in source.scopes:
+            source.budget.spend()
             if method.kind == "function" and method.parent is scope and not method.name.startswith("<") and method.name != scope.name and method.node.type != "constructor_declaration":
                 if method.name[:1].isupper() or source.language in ("Java", "Kotlin", "Scala", "Python"):
                     if source.language == "Python" and method.name.startswith("_"):
@@ -288,6 +290,7 @@ def _add(found: Surface, node: tree_sitter.Node, method: str, path: str, framewo
 
 
 def _calls_within(source: Source, node: tree_sitter.Node) -> list[Site]:
+    source.budget.spend()
     return [site for site in source.calls() if node.start_byte <= site.node.start_byte and site.node.end_byte <= node.end_byte]
 
 
@@ -307,6 +310,7 @@ def _sibling_annotations(source: Source, annotation: tree_sitter.Node) -> list[S
     parent = annotation.parent
     if parent is None:
         return []
+    source.budget.spend()
     return [s for s in source.of_kind("annotation") if s.node.parent == parent]
 
 
@@ -316,6 +320,7 @@ def _class_prefix(source: Source, member: tree_sitter.Node, names: tuple[str, ..
         scope = scope.parent
     if scope is None:
         return ""
+    source.budget.spend()
     for site in source.of_kind("annotation"):
         if scope.start <= site.node.start_byte < scope.end and site.name.rsplit(".", 1)[-1] in names:
             owner = _annotated(site.node, ("class_declaration",))

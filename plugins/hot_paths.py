@@ -199,12 +199,13 @@ def _loop_findings(source: Source) -> list[Finding]:
     made = []
     reported_nests: set[int] = set()
     for loop in loops:
-        if len(loop.loops) < 2:
+        source.budget.spend()
+        if loop.loop_depth < 2 or loop.outer_loop is None:
             continue
-        outer = loop.loops[0]
+        outer = loop.outer_loop
         if id(loop) not in has_inner and id(outer) not in reported_nests and _subscript_arithmetic(source, loop):
             reported_nests.add(id(outer))
-            made.append(finding(NUMERIC_LOOP, source, outer.node, f"numeric loop nest {len(loop.loops)} deep", facts={"depth": len(loop.loops)}))
+            made.append(finding(NUMERIC_LOOP, source, outer.node, f"numeric loop nest {loop.loop_depth} deep", facts={"depth": loop.loop_depth}))
         inputs = _parameters(source, loop.function)
         outer_root, inner_root = _iterable_root(source, outer.node), _iterable_root(source, loop.node)
         if inputs and outer_root in inputs and inner_root in inputs and outer_root != inner_root:
@@ -214,12 +215,13 @@ def _loop_findings(source: Source) -> list[Finding]:
 
 def _subscript_arithmetic(source: Source, loop: Scope) -> bool:
     """Whether the loop body has ``a[i] * x``-like arithmetic with an index naming one of the nest's loop variables."""
-    variables = {name for nest in loop.loops for name in _loop_variables(source, nest.node)}
+    variables = {name for nest in loop.nest() for name in _loop_variables(source, nest.node)}
     pending: list[tree_sitter.Node] = [loop.node]
     seen = 0
     while pending and seen < _LOOP_BODY_LIMIT:
         node = pending.pop()
         seen += 1
+        source.budget.spend()
         if node.type in _BINARY and node.child_count == 3 and node.children[1].type in _ARITHMETIC:
             for operand in (node.children[0], node.children[2]):
                 if operand.type in _SUBSCRIPTS and variables & set(re.findall(r"\w+", source.text(operand)[source.text(operand).find("[") :])):

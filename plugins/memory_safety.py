@@ -180,6 +180,7 @@ def _fixed_buffers(source: Source) -> list[Finding]:
         for position in positions:
             name = _buffer_name(source, args[position]) if position < len(args) else None
             for declaration in arrays.get(name or "", ()):
+                source.budget.spend()
                 owner = source.function_at(declaration)
                 if owner is None or owner is caller:
                     filled.setdefault(declaration.start_byte, (declaration, name or "", site.name))

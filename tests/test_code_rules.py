@@ -218,3 +218,24 @@ def test_a_file_never_inherits_an_earlier_files_routes(host):
         analyze(host, "Rust", plain, f"p{n}.rs", plugins={"complexity"})
         leaked += [f for f in analyze(host, "Rust", plain, f"q{n}.rs") if f.rule.startswith("API")]
     assert leaked == []
+
+
+def test_a_parse_that_runs_out_of_cpu_budget_is_a_warning(host, monkeypatch):
+    # Nested C++ templates are tree-sitter's worst case: seconds for 60 KB.
+    monkeypatch.setattr(_code, "BUDGET_SECONDS", 0.05)
+    monkeypatch.setattr(_code, "BUDGET_SECONDS_PER_MB", 0.0)
+    templates = "A" + "<A" * 30000 + ">" * 30000 + " x;\n" + "void f() { memcpy(a, b, n); }\n"
+    assert analyze(host, "C++", templates.replace("<", "\n<")) == []
+    warnings = [d.message for d in host.drain_diagnostics() if d.level == "warning"]
+    assert warnings and set(warnings) == {"not analysed: parsing took over 0.05 s of CPU time"}
+    assert [f.rule for f in analyze(host, "C++", "void f() { memcpy(a, b, n); }\n") if f.rule == "MEM102"] == ["MEM102"]
+
+
+def test_deep_nesting_keeps_loop_depths_and_names_bounded(host):
+    depth = 3000
+    loops = "void f(int *out, int *a, int n) {\n" + "for (i = 0; i < n; i++)\n" * depth + "out[i] = a[i] * 2;\n}\n"
+    [nest] = [f for f in analyze(host, "C", loops) if f.rule == "PERF106"]
+    assert (nest.line, nest.fact("depth")) == (2, depth)
+    functions = "x = " + "function () {\n" * 2000 + "JSON.parse(a);\n" + "}\n" * 2000 + ";\n"
+    names = [f.function or "" for f in analyze(host, "JavaScript", functions) if f.rule == "CPLX103" or f.function]
+    assert names and max(len(name) for name in names) <= _code.MAX_QUALIFIED_PREFIX + 20
