@@ -14,16 +14,18 @@ nested code cannot exhaust the stack.
 from __future__ import annotations
 
 import bisect
+import functools
 import importlib
 import re
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tree_sitter
 
-from readiness.model import Criterion, Fact, FileRecord, Finding, Rule, SkippedFile
+from readiness.config import Settings
+from readiness.model import Criterion, Diagnostic, Fact, FileRecord, Finding, Rule
 from readiness_plugins._dialects import DIALECTS, Dialect
 
 MINIFIED_LINE_BYTES = 2000
@@ -53,6 +55,34 @@ _SELF_PREFIXES = ("this.", "self.", "$this.", "@")
 
 def supported(language: str | None) -> bool:
     return language in DIALECTS
+
+
+class SkippedFile(Exception):
+    """A file the code rules cannot analyse: it looks minified, or ran out of CPU time."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic("warning", f"not analysed: {self.reason}", path=self.path)
+
+
+Analyzer = Callable[[FileRecord, str, Settings], list[Finding | Diagnostic]]
+
+
+def analyzer(function: Analyzer) -> Analyzer:
+    """A rule plugin's ``readiness_analyze_file``, for which a file it cannot analyse is a warning naming it."""
+
+    @functools.wraps(function)
+    def analyze(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
+        try:
+            return function(file, text, settings)
+        except SkippedFile as skipped:
+            return [skipped.diagnostic()]
+
+    return analyze
 
 
 class Budget:

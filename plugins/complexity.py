@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Criterion, FileRecord, Finding, Rule
-from readiness_plugins._code import finding, rule, source_of
+from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Rule
+from readiness_plugins._code import analyzer, finding, rule, source_of
 
 MAX_COMPLEXITY = 10
 MAX_LINES = 80
@@ -47,7 +47,8 @@ def readiness_rules() -> list[Rule]:
 
 
 @hookimpl
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
+@analyzer
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     source = source_of(file, text)
     if source is None:
         return []

@@ -12,8 +12,8 @@ import re
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Criterion, FileRecord, Finding, Rule
-from readiness_plugins._code import Catalog, RuleCatalogs, Source, finding, markers_for, rule, source_of
+from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Rule
+from readiness_plugins._code import Catalog, RuleCatalogs, Source, analyzer, finding, markers_for, rule, source_of
 
 C = Criterion.CONCURRENCY
 
@@ -196,7 +196,8 @@ def readiness_analysis_markers() -> dict[str, list[bytes]]:
 
 
 @hookimpl
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
+@analyzer
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     source = source_of(file, text)
     if source is None:
         return []

@@ -14,8 +14,8 @@ import tree_sitter
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Criterion, FileRecord, Finding, Rule
-from readiness_plugins._code import Catalog, RuleCatalogs, Scope, Source, finding, markers_for, rule, source_of
+from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Rule
+from readiness_plugins._code import Catalog, RuleCatalogs, Scope, Source, analyzer, finding, markers_for, rule, source_of
 from readiness_plugins._routes import surface
 
 P = Criterion.PERFORMANCE
@@ -171,7 +171,8 @@ def readiness_analysis_markers() -> dict[str, list[bytes]]:
 
 
 @hookimpl
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
+@analyzer
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     source = source_of(file, text)
     if source is None:
         return []

@@ -13,8 +13,8 @@ import re
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Criterion, FileRecord, Finding, Rule
-from readiness_plugins._code import Source, finding, rule, source_of
+from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Rule
+from readiness_plugins._code import Source, analyzer, finding, rule, source_of
 
 SHARED = rule(
     "CONC106", "shared-mutable-global", Criterion.CONCURRENCY,
@@ -51,7 +51,8 @@ def readiness_analysis_markers() -> dict[str, list[bytes]]:
 
 
 @hookimpl
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
+@analyzer
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     source = source_of(file, text)
     if source is None:
         return []

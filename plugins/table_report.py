@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness import hookimpl
-from readiness.model import RenderOptions, Report, ReportFormat
+from readiness.model import Fact, RenderOptions, Report, ReportFormat
+from readiness_plugins._quantities import format_bytes
 
 
 def _languages_table(report: Report) -> Table:
@@ -44,7 +45,63 @@ def _services_table(report: Report) -> Table:
     for service in report.services:
         code = sum(t.code for t in service.languages)
         findings = sum(1 for f in report.findings if f.service == service.name)
-        table.add_row(service.name, service.path, service.role, service.primary_language or "-", f"{code:,}", str(findings))
+        role = service.role if service.ranked else f"{service.role} (not ranked)"
+        table.add_row(service.name, service.path, role, service.primary_language or "-", f"{code:,}", str(findings))
+    return table
+
+
+def _edge_list(edges: list[tuple[str, str]]) -> str:
+    return "\n".join(f"{name} ({protocol})" for name, protocol in edges) or "-"
+
+
+def _graph_table(report: Report) -> Table:
+    table = Table(title="Service graph", title_justify="left")
+    for column in ("service", "calls", "called by"):
+        table.add_column(column)
+    for service in report.services:
+        calls = [(e.target, e.protocol) for e in report.edges if e.source == service.name]
+        called_by = [(e.source, e.protocol) for e in report.edges if e.target == service.name]
+        table.add_row(service.name, _edge_list(calls), _edge_list(called_by))
+    return table
+
+
+def _infrastructure_table(report: Report) -> Table:
+    table = Table(title="Infrastructure (not ranked)", title_justify="left")
+    for column in ("name", "kind", "image", "used by"):
+        table.add_column(column)
+    for item in report.infrastructure:
+        users = sorted({e.source for e in report.edges if e.target == item.name})
+        table.add_row(item.name, item.kind, item.image or item.path or "-", ", ".join(users) or "-")
+    return table
+
+
+def _runtime_table(report: Report) -> Table | None:
+    """Per service: runtime and collector, final image, memory per replica, replicas and footprint, from the RUN101, IMG101 and RES106 facts."""
+    facts: dict[str, dict[str, dict[str, Fact]]] = {}
+    for finding in report.findings:
+        if finding.service and finding.rule in ("RUN101", "IMG101", "RES106"):
+            facts.setdefault(finding.service, {}).setdefault(finding.rule, dict(finding.facts))
+    if not facts:
+        return None
+    table = Table(title="Runtime", title_justify="left")
+    for column in ("service", "runtime (collector)", "image", "per replica", "footprint"):
+        table.add_column(column, justify="right" if column == "footprint" else "left")
+    for service in report.services:
+        known = facts.get(service.name)
+        if known is None:
+            continue
+        run, image, footprint = known.get("RUN101", {}), known.get("IMG101", {}), known.get("RES106", {})
+        runtime = str(run.get("runtime") or image.get("runtime") or "-")
+        collector = run.get("gc", "no GC" if runtime == "native" else None)
+        if collector is not None:
+            runtime += f" ({collector})"
+        built = f"{image['image_family']}, {image['size_class']}" if image else "-"
+        low, high = footprint.get("replicas_min"), footprint.get("replicas_max")
+        replicas = f"{low}" if low == high else f"{low}-{high}"
+        per_replica = footprint.get("memory_per_replica_bytes")
+        sized = f"{format_bytes(int(per_replica))} x {replicas}" if isinstance(per_replica, int) and high is not None else "-"
+        total = footprint.get("footprint_bytes")
+        table.add_row(service.name, runtime, built, sized, format_bytes(int(total)) if isinstance(total, int) else "-")
     return table
 
 
@@ -69,6 +126,12 @@ def render_table(report: Report, options: RenderOptions) -> str:
         console.print(_exclusions_table(report))
     if report.services:
         console.print(_services_table(report))
+        console.print(_graph_table(report))
+        runtime = _runtime_table(report)
+        if runtime is not None:
+            console.print(runtime)
+    if report.infrastructure:
+        console.print(_infrastructure_table(report))
     if report.findings:
         console.print(f"{len(report.findings):,} findings from {len(report.rules)} rules")
     for diagnostic in report.diagnostics:

@@ -4,6 +4,9 @@ Every constant a user may want to change has its default here. An unknown key or
 invalid TOML in a file the user meant as configuration is an error naming the file
 and line; the scanned repository's pyproject.toml is only configuration when it has a
 ``[tool.readiness]`` table, so a broken manifest without one is just a warning.
+
+``[tool.readiness.services]`` corrects service detection the way code-maat's
+architectural grouping does: path globs name, merge, split, re-role or ignore services.
 """
 
 from __future__ import annotations
@@ -15,10 +18,29 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from readiness.model import ROLES
 from readiness.safefs import read_regular_file
 
 CONFIG_FILE_LIMIT = 1 << 20
 MAX_FILE_SIZE_CEILING = 256 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOverrides:
+    """``[tool.readiness.services]``: what the user knows better than the detectors.
+
+    Globs are gitignore-style and match service roots (directories) and files alike.
+    """
+
+    paths: tuple[tuple[str, str], ...] = ()
+    """``(glob, service name)`` in the order written. Every detected service whose root matches
+    takes that name (two globs with one name merge services; a glob on a detected root renames
+    it); a glob that matches no detected root makes a new service there (a split); files the
+    glob matches belong to that service whatever their depth."""
+    roles: tuple[tuple[str, str], ...] = ()
+    """``(glob, role)``: the role of services whose root matches, whatever the detectors said."""
+    ignore: tuple[str, ...] = ()
+    """Services whose root matches, and infrastructure whose name matches, are left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +58,8 @@ class Settings:
     disable_plugins: tuple[str, ...] = ()
     plugins: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Per-plugin tables, ``[tool.readiness.plugins.NAME]``, passed through untouched."""
+    services: ServiceOverrides = ServiceOverrides()
+    """Corrections to service detection, ``[tool.readiness.services]``."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """Values of the command-line options plugins added."""
     source: str | None = None
@@ -50,7 +74,7 @@ _LIST_OF_STR = ("include", "exclude", "disable_plugins")
 
 
 def _line_of_key(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=|^\s*\[[^\]]*\b{re.escape(key)}\b", re.M)
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=|^\s*\[[^\]]*\b{re.escape(key)}\b", re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
@@ -75,8 +99,35 @@ def _settings_from_table(table: Mapping[str, Any], text: str, origin: str) -> Se
         elif key_name == "plugins":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise ConfigError(f"{where}: plugins must be a table of tables, one per plugin")
+        elif key_name == "services":
+            value = _service_overrides(value, text, origin)
         values[key_name] = value
     return Settings(**values, source=origin)
+
+
+def _service_overrides(table: Any, text: str, origin: str) -> ServiceOverrides:
+    def where(key: str) -> str:
+        return f"{origin}:{_line_of_key(text, key) or 1}"
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where('services')}: services must be a table")
+    known = ("ignore", "paths", "roles")
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{where(key)}: unknown key {key!r} in [tool.readiness.services] (known: {', '.join(known)})")
+    ignore = table.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(v, str) for v in ignore):
+        raise ConfigError(f"{where('ignore')}: services.ignore must be a list of strings")
+    paths = table.get("paths", {})
+    if not isinstance(paths, dict) or not all(isinstance(v, str) and v.strip() for v in paths.values()):
+        raise ConfigError(f"{where('paths')}: services.paths must map path globs to service names")
+    roles = table.get("roles", {})
+    if not isinstance(roles, dict):
+        raise ConfigError(f"{where('roles')}: services.roles must map path globs to roles")
+    for glob, role in roles.items():
+        if role not in ROLES:
+            raise ConfigError(f"{where(glob)}: unknown role {role!r} for {glob!r} (known: {', '.join(ROLES)})")
+    return ServiceOverrides(paths=tuple(paths.items()), roles=tuple(roles.items()), ignore=tuple(ignore))
 
 
 def _parse(text: str, origin: str) -> dict[str, Any]:

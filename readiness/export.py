@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from readiness.model import Contribution, Evidence, FileRecord, LanguageTotals, Report
+from readiness.model import Contribution, Deployment, Edge, Evidence, FileRecord, Infrastructure, LanguageTotals, Report, ServiceScore
 
 SCHEMA_VERSION = "1.0"
 
@@ -38,13 +38,62 @@ def _evidence(evidence: Evidence) -> dict[str, Any]:
     return {"path": evidence.path, "line": evidence.line, "detail": evidence.detail}
 
 
+def _deployment(deployment: Deployment) -> dict[str, Any]:
+    return {"kind": deployment.kind, "path": deployment.path, "name": deployment.name, "line": deployment.line}
+
+
+def _infrastructure(item: Infrastructure, edges: tuple[Edge, ...]) -> dict[str, Any]:
+    return {
+        "name": item.name,
+        "kind": item.kind,
+        "image": item.image,
+        "path": item.path,
+        "evidence": [_evidence(e) for e in item.evidence],
+        "deployments": [_deployment(d) for d in item.deployments],
+        "used_by": sorted({edge.source for edge in edges if edge.target == item.name}),
+    }
+
+
+def _edge(edge: Edge, infrastructure_names: set[str]) -> dict[str, Any]:
+    return {
+        "source": edge.source,
+        "target": edge.target,
+        "target_type": "infrastructure" if edge.target in infrastructure_names else "service",
+        "protocol": edge.protocol,
+        "evidence": [_evidence(e) for e in edge.evidence],
+    }
+
+
 def _contribution(contribution: Contribution) -> dict[str, Any]:
     return {
         "criterion": contribution.criterion.value,
         "points": contribution.points,
+        "weight": contribution.weight,
         "reason": contribution.reason,
         "rule": contribution.rule,
         "evidence": _evidence(contribution.evidence) if contribution.evidence else None,
+    }
+
+
+def _score(score: ServiceScore) -> dict[str, Any]:
+    return {
+        "verdict": score.verdict.value,
+        "benefit": score.benefit,
+        "effort": score.effort,
+        "confidence": score.confidence,
+        "rank": score.rank,
+        "reasons": list(score.reasons),
+        "changes": list(score.changes),
+        "criteria": [
+            {
+                "criterion": c.criterion.value,
+                "side": c.criterion.side,
+                "score": c.score,
+                "weight": c.weight,
+                "contributions": [_contribution(x) for x in c.contributions],
+            }
+            for c in score.criteria
+        ],
     }
 
 
@@ -64,6 +113,7 @@ def _file(record: FileRecord) -> dict[str, Any]:
 
 
 def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any]:
+    scores = {score.service: score for score in report.scores}
     counted = [record for record in report.files if record.counted]
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -89,18 +139,19 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
                 "name": service.name,
                 "path": service.path,
                 "role": service.role,
+                "ranked": service.ranked,
                 "primary_language": service.primary_language,
                 "languages": [_language(t) for t in service.languages],
                 "evidence": [_evidence(e) for e in service.evidence],
                 "manifests": list(service.manifests),
                 "dockerfiles": list(service.dockerfiles),
-                "deployments": [
-                    {"kind": d.kind, "path": d.path, "name": d.name, "line": d.line} for d in service.deployments
-                ],
-                "contributions": [_contribution(c) for c in report.scores.get(service.name, ())],
+                "deployments": [_deployment(d) for d in service.deployments],
+                "score": _score(scores[service.name]) if service.name in scores else None,
             }
             for service in report.services
         ],
+        "infrastructure": [_infrastructure(item, report.edges) for item in report.infrastructure],
+        "edges": [_edge(edge, {item.name for item in report.infrastructure}) for edge in report.edges],
         "findings": [
             {
                 "rule": f.rule,

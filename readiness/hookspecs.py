@@ -3,6 +3,12 @@
 Every hook is called for each plugin separately: a plugin that raises is reported
 (plugin, hook, error) and the others' results stand. Implementations may accept any
 subset of a hook's arguments (pluggy passes only the ones they name).
+
+Hooks that return a list may put ``warning`` :class:`~readiness.model.Diagnostic` records
+in it, one line each naming the file they are about (``Diagnostic("warning", "invalid
+YAML: ...", path="deploy/api.yaml")``): bad input is something to report while the scan
+goes on, which raising cannot say (it discards the plugin's other results) and printing
+must not (detectors never print). The report shows each warning once.
 """
 
 from __future__ import annotations
@@ -15,9 +21,13 @@ import pluggy
 from readiness.config import Settings
 from readiness.model import (
     Contribution,
+    Diagnostic,
+    Edge,
     FileClass,
     FileRecord,
     Finding,
+    Infrastructure,
+    LanguageTotals,
     LineCounts,
     ReportFormat,
     Repository,
@@ -73,11 +83,43 @@ def readiness_count_lines(path: str, language: str, data: bytes) -> LineCounts |
     """
 
 
-@hookspec
-def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate]:
-    """Say which directories hold deployable services, with evidence.
+@hookspec(firstresult=True)
+def readiness_primary_language(languages: tuple[LanguageTotals, ...]) -> str | None:
+    """Say which of a service's languages its code is written in.
 
-    Candidates from every plugin are merged by ``path``; each keeps its evidence.
+    :param languages: the service's source and test files per language, most code first.
+
+    The first plugin to answer decides; with no answer, the language with the most code
+    is primary. A Dockerfile or a build script is rarely what a service is written in.
+    """
+
+
+@hookspec
+def readiness_detect_services(repo: Repository, settings: Settings) -> list[ServiceCandidate | Infrastructure | Diagnostic]:
+    """Say which directories hold deployable services, and which third-party images they run on.
+
+    Candidates from every plugin are merged by ``(path, variant)``: one service per source
+    root, or one per entry point where a detector saw several built from one root. Each
+    keeps its evidence; the most specific role wins. :class:`Infrastructure` records are
+    merged by name and never ranked. Return a ``warning`` :class:`Diagnostic` naming the
+    file for input that could not be read (malformed, hostile or too large).
+    """
+
+
+@hookspec
+def readiness_service_edges(
+    services: tuple[Service, ...], infrastructure: tuple[Infrastructure, ...], repo: Repository, settings: Settings
+) -> list[Edge | Diagnostic]:
+    """Say which service talks to which service or infrastructure, over what, and why you think so.
+
+    :param services: the merged services; edges name them by ``Service.name``, and
+        ``Service.files`` says which code belongs to which.
+    :param infrastructure: the datastores and brokers, named by ``Infrastructure.name``.
+
+    Edges from every plugin are merged by ``(source, target, protocol)``; an ``unknown``
+    protocol is dropped where another plugin named the protocol of the same pair. Edges
+    naming neither a service nor infrastructure, and edges from a service to itself, are
+    ignored.
     """
 
 
@@ -97,20 +139,25 @@ def readiness_analysis_markers() -> dict[str, list[bytes]]:
 
 
 @hookspec
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     """Find rule violations in one source or test file.
 
     Called in worker processes, so implementations must be pure functions of their
     arguments. ``text`` is the file decoded as UTF-8 with undecodable bytes replaced.
-    Return findings made with ``Rule.finding`` from rules this plugin declared. Raise
-    :class:`readiness.model.SkippedFile` when the file cannot be analysed (it looks
-    minified, parsing ran out of budget): that is a warning naming the file, not an error.
+    Return findings made with ``Rule.finding`` from rules this plugin declared, and a
+    ``warning`` :class:`Diagnostic` naming the file when it cannot be analysed (it looks
+    minified, parsing ran out of time).
     """
 
 
 @hookspec
-def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding]:
-    """Find rule violations that belong to a whole service (its containers, its history)."""
+def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding | Diagnostic]:
+    """Find rule violations that belong to a whole service (its containers, its history).
+
+    Called once per service: a plugin that reads files several services share (a compose
+    file, a directory of manifests) may cache what it parsed for the scan's duration,
+    keyed by the repository it was given.
+    """
 
 
 @hookspec

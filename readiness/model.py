@@ -196,7 +196,7 @@ class Deployment:
     """Where a service is deployed from: one entry of a compose file, a workload, a function."""
 
     kind: str
-    """``compose``, ``kubernetes``, ``helm``, ``kustomize``, ``skaffold``, ``serverless``, ``aspire`` or ``procfile``."""
+    """``compose``, ``kubernetes``, ``helm``, ``kustomize``, ``skaffold``, ``serverless``, ``sam``, ``cdk``, ``aspire`` or ``procfile``."""
     path: str
     """The file that declares it."""
     name: str
@@ -204,20 +204,71 @@ class Deployment:
     line: int
 
 
+ROLES = ("load-generator", "frontend", "tooling", "worker", "backend", "library", "infrastructure")
+"""Every role a service can have, in the order a merge prefers them when detectors disagree: the most
+specific claim wins (Locust code makes a deployed container a load generator; a Celery command makes
+a Python backend a worker; a deployment makes a package more than a library)."""
+
+RANKED_ROLES = frozenset({"backend", "worker"})
+"""Roles readiness ranks for a rewrite; the others are listed, never ranked."""
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceCandidate:
-    """One detector's claim that a directory holds a deployable service."""
+    """One detector's claim that a directory holds a deployable service.
+
+    Candidates are merged by ``(path, variant)``. A candidate without a variant belongs to
+    every service at its path, so a Dockerfile or a manifest seen once is evidence for each
+    entry point built from it.
+    """
 
     path: str
     """Source root, repository-relative POSIX; ``"."`` for the repository root."""
     name: str
     evidence: Evidence
     role: str | None = None
-    """``backend``, ``frontend``, ``worker``, ``load-generator``, ``infrastructure``, ``library`` or ``tooling``."""
+    """One of :data:`ROLES`; None when the detector cannot tell (the merge then says ``backend``)."""
     manifests: tuple[str, ...] = ()
     """Build and package manifests of the service (go.mod, package.json, pom.xml...)."""
     dockerfiles: tuple[str, ...] = ()
     deployments: tuple[Deployment, ...] = ()
+    variant: str = ""
+    """Tells apart services that share a source root: one image run with different entry points
+    (compose ``command``/``entrypoint``, build ``target`` or args, Procfile process types). Empty
+    when the detector saw one entry point."""
+    named_by_deployment: bool = False
+    """True when ``name`` comes from a deployment (compose key, workload, Aspire resource), which
+    names a service better than its directory or package."""
+
+
+@dataclass(frozen=True, slots=True)
+class Infrastructure:
+    """A datastore, broker or other third-party image the services use: listed, never ranked."""
+
+    name: str
+    """The name services reach it by (compose key, workload or Aspire resource name)."""
+    kind: str
+    """What it is: ``redis``, ``postgres``, ``kafka``, ``rabbitmq``..., or ``other``."""
+    evidence: tuple[Evidence, ...]
+    image: str | None = None
+    path: str | None = None
+    """The directory it is built from when the repository holds its configuration (a Dockerfile
+    ``FROM postgres`` with init scripts); None for an image used as is."""
+    deployments: tuple[Deployment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One service talking to another service or to infrastructure."""
+
+    source: str
+    """The calling service's name."""
+    target: str
+    """The called service's or infrastructure's name."""
+    protocol: str
+    """``http``, ``grpc``, ``kafka``, ``amqp``, ``nats``, ``sqs``, ``redis``, ``sql``, ``mongodb``...
+    or ``unknown`` when only a dependency is declared (compose ``depends_on``)."""
+    evidence: tuple[Evidence, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +284,7 @@ class LanguageTotals:
 @dataclass(frozen=True, slots=True)
 class Service:
     name: str
+    """Unique among the services of a report; findings, scores and edges refer to it."""
     path: str
     role: str
     languages: tuple[LanguageTotals, ...]
@@ -241,6 +293,14 @@ class Service:
     manifests: tuple[str, ...] = ()
     dockerfiles: tuple[str, ...] = ()
     deployments: tuple[Deployment, ...] = ()
+    files: tuple[str, ...] = ()
+    """Every listed file this service owns: those below its path and below no deeper service, or
+    matched by a configured path glob. Services that share a path own the same files."""
+
+    @property
+    def ranked(self) -> bool:
+        """True for roles readiness ranks (backend, worker); UIs, tools, libraries and load generators are listed only."""
+        return self.role in RANKED_ROLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +312,49 @@ class Contribution:
     reason: str
     rule: str | None = None
     evidence: Evidence | None = None
+    weight: float = 1.0
+    """The configured weight that ``points`` already includes, shown so each number can be recomputed."""
+
+
+class Verdict(enum.StrEnum):
+    STRONG_CANDIDATE = "strong candidate"
+    CANDIDATE = "candidate"
+    KEEP = "keep as is"
+    INCONCLUSIVE = "inconclusive"
+    """Too little evidence to say: never silently scored."""
+    NOT_APPLICABLE = "not applicable"
+    """Already Rust, or not a backend service."""
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionScore:
+    criterion: Criterion
+    score: float
+    """0-100: the sum of its contributions' points, capped at 100."""
+    weight: float
+    """How much this criterion counts in its side's total."""
+    contributions: tuple[Contribution, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceScore:
+    """The verdict on one service: what a rewrite gains, what it costs, how sure readiness is."""
+
+    service: str
+    verdict: Verdict
+    benefit: float
+    """0-100, the weighted mean of the benefit criteria's scores."""
+    effort: float
+    """0-100, the weighted mean of the effort criteria's scores."""
+    confidence: float
+    """0-1; below the configured threshold the verdict is inconclusive."""
+    rank: int | None
+    """1 for the best candidate; None for services that are not ranked."""
+    criteria: tuple[CriterionScore, ...]
+    reasons: tuple[str, ...]
+    """The top reasons, in plain words, most important first."""
+    changes: tuple[str, ...] = ()
+    """What would change the verdict."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,18 +367,6 @@ class Diagnostic:
     path: str | None = None
     plugin: str | None = None
     hook: str | None = None
-
-
-class SkippedFile(Exception):
-    """Raised by an analyzer that could not analyse a file; reported as a warning, not a plugin error."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-    def diagnostic(self) -> Diagnostic:
-        return Diagnostic("warning", f"not analysed: {self.reason}", path=self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,8 +413,11 @@ class Report:
     services: tuple[Service, ...]
     findings: tuple[Finding, ...]
     rules: tuple[Rule, ...]
-    scores: Mapping[str, tuple[Contribution, ...]]
+    scores: tuple[ServiceScore, ...]
     diagnostics: tuple[Diagnostic, ...]
+    infrastructure: tuple[Infrastructure, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    """The service graph, sorted by source, target and protocol."""
 
 
 @dataclass(frozen=True, slots=True)

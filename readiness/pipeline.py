@@ -1,21 +1,26 @@
-"""One scan, stage by stage: list -> inventory -> services -> findings -> scores -> report.
+"""One scan, stage by stage: list -> inventory -> services -> edges -> findings -> scores -> report.
 
 Each stage takes the frozen records of the stages before it and returns new ones; the
 plugin host calls every plugin's hook separately, so a failing plugin shows up as an
-error diagnostic and the other plugins' results stand.
+error diagnostic and the other plugins' results stand. A hook's result may also hold
+:class:`~readiness.model.Diagnostic` warnings about the input (a manifest that does not
+parse): they are set aside here, marked with the plugin and hook, and reported once.
 """
 
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import pathspec
 
 from readiness import __version__
-from readiness.config import Settings
+from readiness.config import ServiceOverrides, Settings
 from readiness.inventory import (
     Listing,
     Progress,
@@ -28,10 +33,14 @@ from readiness.inventory import (
     worktree_differs,
 )
 from readiness.model import (
-    Contribution,
+    ROLES,
+    Deployment,
     Diagnostic,
+    Edge,
+    Evidence,
     FileRecord,
     Finding,
+    Infrastructure,
     Report,
     Repository,
     Service,
@@ -45,9 +54,10 @@ ANALYSIS_IN_PROCESS_BELOW = 4 << 20
 """Source bytes below which analysis runs in this process: starting workers would cost more."""
 
 Markers = Mapping[str, Mapping[str, tuple[bytes, ...]]]
+Produced = list[tuple[str, list[Finding | Diagnostic]]]
+"""Per file and plugin that ran on it, what the plugin returned."""
 
-SERVICE_ROLES = ("backend", "worker", "frontend", "load-generator", "infrastructure", "library", "tooling")
-"""Roles in the order a merge prefers them when detectors disagree: the most specific claim of deployment wins."""
+UNKNOWN_PROTOCOL = "unknown"
 
 
 def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | None = None, git_timeout: float = 60.0) -> Report:
@@ -59,16 +69,13 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
             info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
         repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
 
-        services = detect_services(host, repo, settings)
+        services, infrastructure, detection_warnings = detect_services(host, repo, settings)
+        edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
         file_findings, analysis_diagnostics = analyze_files(host, repo, settings, progress, workers)
     diagnostics += analysis_diagnostics
     findings = file_findings + analyze_services(host, repo, services, settings)
     findings = assign_services(findings, services)
-    scores = {
-        service.name: score_service(host, service, tuple(f for f in findings if f.service == service.name), settings)
-        for service in services
-    }
-    plugin_errors = [error.diagnostic() for error in host.drain_errors()]
+    plugin_errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     return Report(
         tool_version=__version__,
         repository=info,
@@ -78,55 +85,287 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         services=services,
         findings=tuple(findings),
         rules=tuple(host.rules[rule_id] for rule_id in sorted({f.rule for f in findings})),
-        scores=scores,
-        diagnostics=_diagnostics(listing, diagnostics + plugin_errors),
+        scores=(),
+        diagnostics=_diagnostics(listing, diagnostics + detection_warnings + edge_warnings + plugin_errors),
+        infrastructure=infrastructure,
+        edges=edges,
     )
 
 
 def _diagnostics(listing: Listing, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(dict.fromkeys([*listing.diagnostics, *found]))
+    """Each diagnostic once: a file that several plugins read is malformed only once."""
+    unique: dict[tuple[str, str | None, str], Diagnostic] = {}
+    for diagnostic in [*listing.diagnostics, *found]:
+        unique.setdefault((diagnostic.level, diagnostic.path, diagnostic.message), diagnostic)
+    return tuple(unique.values())
 
 
-def detect_services(host: PluginHost, repo: Repository, settings: Settings) -> tuple[Service, ...]:
-    """Merge every detector's candidates by source directory into services."""
-    by_path: dict[str, list[ServiceCandidate]] = defaultdict(list)
-    for _, candidates in host.call_each("readiness_detect_services", repo=repo, settings=settings):
-        for candidate in candidates:
-            by_path[candidate.path].append(candidate)
-    owners = _owners(repo.files, sorted(by_path))
-    services = []
-    for path, candidates in sorted(by_path.items()):
-        candidates.sort(key=lambda c: (c.evidence.path, c.evidence.line, c.name))
-        roles = [c.role for c in candidates if c.role in SERVICE_ROLES]
-        role = min(roles, key=SERVICE_ROLES.index) if roles else "backend"
-        languages = language_totals(record for record, owner in owners if owner == path)
+def _partition(host: PluginHost, hook: str, plugin: str, produced: Iterable[object], wanted: tuple[type, ...]) -> tuple[list[Any], list[Diagnostic]]:
+    """The records a plugin returned, and its warnings attributed to it; anything else is the plugin's error."""
+    records: list[Any] = []
+    warnings: list[Diagnostic] = []
+    for item in produced:
+        if isinstance(item, Diagnostic):
+            warnings.append(replace(item, plugin=item.plugin or plugin, hook=item.hook or hook))
+        elif isinstance(item, wanted):
+            records.append(item)
+        else:
+            expected = " or ".join(t.__name__ for t in wanted)
+            host.errors.append(PluginError(plugin, hook, TypeError(f"returned a {type(item).__name__}, not a {expected} or Diagnostic")))
+    return records, warnings
+
+
+def detect_services(host: PluginHost, repo: Repository, settings: Settings) -> tuple[tuple[Service, ...], tuple[Infrastructure, ...], list[Diagnostic]]:
+    """Every detector's candidates merged into services, its infrastructure merged by name, and its warnings.
+
+    Candidates merge by ``(path, variant)``; a candidate without a variant is evidence for
+    every service at its path. A repository where nothing claims a service, but that has
+    source code, is one service at its root. Then ``[tool.readiness.services]`` applies.
+    """
+    hook = "readiness_detect_services"
+    candidates: list[ServiceCandidate] = []
+    infrastructure: list[Infrastructure] = []
+    warnings: list[Diagnostic] = []
+    for plugin, produced in host.call_each(hook, repo=repo, settings=settings):
+        records, found_warnings = _partition(host, hook, plugin, produced, (ServiceCandidate, Infrastructure))
+        candidates.extend(r for r in records if isinstance(r, ServiceCandidate))
+        infrastructure.extend(r for r in records if isinstance(r, Infrastructure))
+        warnings.extend(found_warnings)
+    if not candidates and any(record.counted for record in repo.files):
+        candidates.append(
+            ServiceCandidate(".", repo.info.name, Evidence(".", 0, "no deployment or build manifest found: the repository is one service"))
+        )
+    overrides = settings.services
+    groups, configured = _apply_overrides(_group(candidates), overrides, settings.source)
+    infrastructure = [item for item in infrastructure if not _matches(overrides.ignore, item.name)]
+    built_infrastructure = {item.path for item in infrastructure if item.path}
+    roles = {key: _role(members, key[0], overrides, key[0] in built_infrastructure) for key, members in groups.items()}
+    for key, members in groups.items():
+        if roles[key] == "infrastructure":
+            infrastructure.append(_as_infrastructure(key[0], members))
+    groups = {key: members for key, members in groups.items() if roles[key] != "infrastructure"}
+    names = _unique_names(groups)
+    owned = _ownership(repo.files, {key: name for key, name in names.items() if key not in configured}, overrides)
+    services: list[Service] = []
+    for key, members in sorted(groups.items()):
+        path, name = key[0], names[key]
+        files = owned.get(name, [])
+        languages = language_totals(files)
+        primary = host.call_first("readiness_primary_language", languages=languages) if languages else None
         services.append(
             Service(
-                name=candidates[0].name,
+                name=name,
                 path=path,
-                role=role,
+                role=roles[key],
                 languages=languages,
-                primary_language=languages[0].language if languages else None,
-                evidence=tuple(dict.fromkeys(c.evidence for c in candidates)),
-                manifests=tuple(sorted({m for c in candidates for m in c.manifests})),
-                dockerfiles=tuple(sorted({d for c in candidates for d in c.dockerfiles})),
-                deployments=tuple(sorted({d for c in candidates for d in c.deployments}, key=lambda d: (d.path, d.line, d.name))),
+                primary_language=primary or (languages[0].language if languages else None),
+                evidence=tuple(sorted({c.evidence for c in members}, key=_evidence_order)),
+                manifests=tuple(sorted({m for c in members for m in c.manifests})),
+                dockerfiles=tuple(sorted({d for c in members for d in c.dockerfiles})),
+                deployments=_deployments(d for c in members for d in c.deployments),
+                files=tuple(record.path for record in files),
             )
         )
-    return tuple(services)
+    return tuple(services), _merge_infrastructure(infrastructure, set(names.values())), warnings
 
 
-def _owners(files: Iterable[FileRecord], service_paths: list[str]) -> list[tuple[FileRecord, str | None]]:
-    """Each file with the deepest service directory that contains it."""
-    deepest_first = sorted(service_paths, key=lambda p: (-len(p), p))
-    return [(record, _owner(record.path, deepest_first)) for record in files]
+Group = dict[tuple[str, str], list[ServiceCandidate]]
+"""Candidates by (source root, variant); the variant of a service named by configuration is its name."""
 
 
-def _owner(path: str, deepest_first: list[str]) -> str | None:
-    for service_path in deepest_first:
-        if service_path == "." or path.startswith(service_path + "/"):
-            return service_path
-    return None
+def _group(candidates: list[ServiceCandidate]) -> Group:
+    """Candidates by (path, variant), each variant-less candidate copied into every variant of its path."""
+    variants: dict[str, set[str]] = defaultdict(set)
+    for candidate in candidates:
+        if candidate.variant:
+            variants[candidate.path].add(candidate.variant)
+    groups: Group = defaultdict(list)
+    for candidate in candidates:
+        if candidate.variant or not variants[candidate.path]:
+            groups[candidate.path, candidate.variant].append(candidate)
+        else:
+            for variant in variants[candidate.path]:
+                groups[candidate.path, variant].append(candidate)
+    return groups
+
+
+def _apply_overrides(groups: Group, overrides: ServiceOverrides, source: str | None) -> tuple[Group, set[tuple[str, str]]]:
+    """Groups without the ignored ones, renamed, merged and split as configured; and the groups configuration made.
+
+    A service configuration makes (a split) owns the files its globs match, not everything
+    below its directory: ``src/Inventory*.java`` must not take ``src/Stock.java``.
+    """
+    created: set[tuple[str, str]] = set()
+    kept: Group = {key: members for key, members in groups.items() if not _matches(overrides.ignore, key[0])}
+    for glob, name in overrides.paths:
+        matching = sorted(key for key in kept if _matches((glob,), key[0]) and key[1] != name)
+        configured = [key for key in kept if key[1] == name]
+        if not matching and not configured:
+            root = _literal_root(glob)
+            evidence = Evidence(source or "configuration", 0, f"configured service {name!r} for {glob!r}")
+            kept[root, name] = [ServiceCandidate(root, name, evidence, named_by_deployment=True)]
+            created.add((root, name))
+            continue
+        merged = [c for key in configured + matching for c in kept.pop(key)]
+        path = (configured or matching)[0][0]
+        kept[path, name] = [replace(c, name=name, named_by_deployment=True) for c in merged]
+    return kept, created
+
+
+def _literal_root(glob: str) -> str:
+    """The directory a glob starts in: its leading path components before any wildcard."""
+    parts = []
+    for part in glob.strip("/").split("/"):
+        if any(char in part for char in "*?[") or not part:
+            break
+        parts.append(part)
+    return "/".join(parts) or "."
+
+
+def _matches(globs: Iterable[str], path: str) -> bool:
+    globs = tuple(globs)
+    if not globs:
+        return False
+    spec = pathspec.GitIgnoreSpec.from_lines(globs)
+    return spec.match_file(path) or spec.match_file(path + "/")
+
+
+def _role(members: list[ServiceCandidate], path: str, overrides: ServiceOverrides, built_infrastructure: bool) -> str:
+    """The configured role, else the most specific role claimed; a root infrastructure is built from stays so unless code claims it."""
+    for glob, role in overrides.roles:
+        if _matches((glob,), path):
+            return role
+    claimed = [c.role for c in members if c.role in ROLES]
+    if built_infrastructure and not set(claimed) - {"infrastructure"}:
+        return "infrastructure"
+    return min(claimed, key=ROLES.index) if claimed else "backend"
+
+
+def _evidence_order(evidence: Evidence) -> tuple[str, int, str]:
+    return evidence.path, evidence.line, evidence.detail
+
+
+def _deployments(deployments: Iterable[Deployment]) -> tuple[Deployment, ...]:
+    return tuple(sorted(set(deployments), key=lambda d: (d.path, d.line, d.name, d.kind)))
+
+
+def _unique_names(groups: Group) -> dict[tuple[str, str], str]:
+    """Each group's name: a deployment's name before a directory's; a name two groups want goes to neither, they get their paths."""
+    wanted = {
+        key: sorted(members, key=lambda c: (c.variant != key[1], not c.named_by_deployment, c.evidence.path, c.evidence.line, c.name))[0].name
+        for key, members in groups.items()
+    }
+    taken = Counter(wanted.values())
+    return {
+        key: name if taken[name] == 1 else (f"{key[0]}:{key[1]}" if key[1] else key[0])
+        for key, name in wanted.items()
+    }
+
+
+def _ownership(files: Iterable[FileRecord], names: dict[tuple[str, str], str], overrides: ServiceOverrides) -> dict[str, list[FileRecord]]:
+    """Each service's files: those a configured glob gives it, else those whose deepest service root is its path."""
+    names_by_root: dict[str, list[str]] = defaultdict(list)
+    for (path, _), name in names.items():
+        names_by_root[path].append(name)
+    configured = [(pathspec.GitIgnoreSpec.from_lines([glob]), name) for glob, name in overrides.paths]
+    owned: dict[str, list[FileRecord]] = defaultdict(list)
+    for record in files:
+        owner = next((name for spec, name in configured if spec.match_file(record.path)), None)
+        if owner is not None:
+            owned[owner].append(record)
+            continue
+        directory = record.path
+        while directory:
+            directory = directory.rpartition("/")[0]
+            root_names = names_by_root.get(directory or ".")
+            if root_names:
+                for name in root_names:
+                    owned[name].append(record)
+                break
+    return owned
+
+
+def _as_infrastructure(path: str, members: list[ServiceCandidate]) -> Infrastructure:
+    named = sorted(members, key=lambda c: (not c.named_by_deployment, c.evidence.path, c.evidence.line, c.name))[0]
+    return Infrastructure(
+        name=named.name,
+        kind="other",
+        evidence=tuple(sorted({c.evidence for c in members}, key=_evidence_order)),
+        path=path,
+        deployments=_deployments(d for c in members for d in c.deployments),
+    )
+
+
+def _merge_infrastructure(found: list[Infrastructure], service_names: set[str]) -> tuple[Infrastructure, ...]:
+    """One record per directory it is built from, then per name; named by a deployment where one says.
+
+    A name a service already has gets a suffix, so edges stay unambiguous.
+    """
+    merged: list[list[Infrastructure]] = []
+    by_path: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    for item in sorted(found, key=lambda i: (not i.deployments, i.name, i.path or "")):
+        index = by_path.get(item.path) if item.path else None
+        if index is None:
+            index = by_name.get(item.name)
+        if index is None:
+            index = len(merged)
+            merged.append([])
+        merged[index].append(item)
+        if item.path:
+            by_path.setdefault(item.path, index)
+        by_name.setdefault(item.name, index)
+    records = []
+    for items in merged:
+        name = items[0].name
+        kinds = sorted({i.kind for i in items} - {"other"}) or ["other"]
+        images = sorted({i.image for i in items if i.image})
+        paths = sorted({i.path for i in items if i.path})
+        records.append(
+            Infrastructure(
+                name=name if name not in service_names else f"{name} (infrastructure)",
+                kind=kinds[0],
+                evidence=tuple(sorted({e for i in items for e in i.evidence}, key=_evidence_order)),
+                image=images[0] if images else None,
+                path=paths[0] if paths else None,
+                deployments=_deployments(d for i in items for d in i.deployments),
+            )
+        )
+    return tuple(sorted(records, key=lambda i: i.name))
+
+
+def detect_edges(
+    host: PluginHost, repo: Repository, services: tuple[Service, ...], infrastructure: tuple[Infrastructure, ...], settings: Settings
+) -> tuple[tuple[Edge, ...], list[Diagnostic]]:
+    """The service graph: every plugin's edges merged by (source, target, protocol)."""
+    hook = "readiness_service_edges"
+    sources = {service.name for service in services}
+    targets = sources | {item.name for item in infrastructure}
+    evidence: dict[tuple[str, str, str], set[Evidence]] = defaultdict(set)
+    warnings: list[Diagnostic] = []
+    for plugin, produced in host.call_each(hook, services=services, infrastructure=infrastructure, repo=repo, settings=settings):
+        records, found_warnings = _partition(host, hook, plugin, produced, (Edge,))
+        for edge in records:
+            if edge.source in sources and edge.target in targets and edge.source != edge.target:
+                evidence[edge.source, edge.target, edge.protocol].update(edge.evidence)
+        warnings.extend(found_warnings)
+    protocols: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for source, target, protocol in evidence:
+        protocols[source, target].add(protocol)
+    browsers = {service.name for service in services if service.role in ("frontend", "load-generator")}
+    for (source, target), named in protocols.items():
+        if UNKNOWN_PROTOCOL not in named:
+            continue
+        declared = evidence.pop((source, target, UNKNOWN_PROTOCOL))
+        known = named - {UNKNOWN_PROTOCOL}
+        if not known and source in browsers and target in sources:
+            # A UI or a load generator reaches another service over HTTP.
+            known = {"http"}
+        # A declared dependency is evidence for the connection another plugin named the protocol of.
+        for protocol in known or {UNKNOWN_PROTOCOL}:
+            evidence[source, target, protocol] |= declared
+    edges = [Edge(source, target, protocol, tuple(sorted(found, key=_evidence_order))) for (source, target, protocol), found in sorted(evidence.items())]
+    return tuple(edges), warnings
 
 
 def analyze_files(
@@ -149,11 +388,11 @@ def analyze_files(
     diagnostics: list[Diagnostic] = []
     done = 0
 
-    def collect(produced: list[tuple[str, list[Finding]]], met: list[Diagnostic], files: int) -> None:
+    def collect(produced: Produced, errors: list[Diagnostic], files: int) -> None:
         nonlocal done
         for plugin, plugin_findings in produced:
             findings.extend(_declared(host, plugin, "readiness_analyze_file", plugin_findings))
-        diagnostics.extend(met)
+        diagnostics.extend(errors)
         done += files
         if progress:
             progress("analysis", done, len(counted))
@@ -162,12 +401,12 @@ def analyze_files(
     started = workers is not None and workers.started
     if jobs == 1 or (not started and sum(record.size for record in counted) < ANALYSIS_IN_PROCESS_BELOW):
         for batch in batches:
-            collect(*_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), len(batch))
+            collect(_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), [], len(batch))
     else:
         with Workers(host, jobs) if workers is None else nullcontext(workers) as shared:
             results = shared.pool().map(_analyze_batch, _repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
-            for batch, (produced, met) in zip(batches, results, strict=True):
-                collect(produced, met, len(batch))
+            for batch, (produced, errors) in zip(batches, results, strict=True):
+                collect(produced, errors, len(batch))
     return findings, diagnostics
 
 
@@ -183,14 +422,17 @@ def _repeat(value: object) -> Iterator[object]:
 
 def _analyze_batch(
     root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
-) -> tuple[list[tuple[str, list[Finding]]], list[Diagnostic]]:
-    return _analyze_batch_with(worker_host(), root, batch, settings, analyzers, markers)
+) -> tuple[Produced, list[Diagnostic]]:
+    """In a worker: the batch's results, and the plugin errors met (they would stay in this process)."""
+    host = worker_host()
+    produced = _analyze_batch_with(host, root, batch, settings, analyzers, markers)
+    return produced, [error.diagnostic() for error in host.drain_errors()]
 
 
 def _analyze_batch_with(
     host: PluginHost, root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
-) -> tuple[list[tuple[str, list[Finding]]], list[Diagnostic]]:
-    produced: list[tuple[str, list[Finding]]] = []
+) -> Produced:
+    produced: Produced = []
     for record in batch:
         data = read_regular_file(root, record.path, settings.max_file_size)
         if data is None:
@@ -201,7 +443,7 @@ def _analyze_batch_with(
         text = data.decode("utf-8", errors="replace")
         for plugin, plugin_findings in host.call_each("readiness_analyze_file", only=wanted, file=record, text=text, settings=settings):
             produced.append((plugin, list(plugin_findings)))
-    return produced, host.drain_diagnostics()
+    return produced
 
 
 def wants_file(markers: Mapping[str, tuple[bytes, ...]] | None, language: str | None, data: bytes) -> bool:
@@ -224,8 +466,13 @@ def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service
     return findings
 
 
-def _declared(host: PluginHost, plugin: str, hook: str, findings: Iterable[Finding]) -> list[Finding]:
-    """The findings whose rule is declared; an undeclared rule is the plugin's error, reported once."""
+def _declared(host: PluginHost, plugin: str, hook: str, produced: Iterable[object]) -> list[Finding]:
+    """The findings whose rule is declared; an undeclared rule is the plugin's error, reported once.
+
+    Warnings among them wait on the host until the report is assembled.
+    """
+    findings, warnings = _partition(host, hook, plugin, produced, (Finding,))
+    host.warnings.extend(warnings)
     kept = []
     for finding in findings:
         if finding.rule in host.rules:
@@ -236,20 +483,17 @@ def _declared(host: PluginHost, plugin: str, hook: str, findings: Iterable[Findi
 
 
 def assign_services(findings: list[Finding], services: tuple[Service, ...]) -> list[Finding]:
-    """Findings with their service set from the deepest service directory holding their file."""
-    deepest_first = sorted((s.path for s in services), key=lambda p: (-len(p), p))
-    names = {s.path: s.name for s in services}
+    """Findings with their service set from the file's owner; a file services share gives each of them the finding."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for service in services:
+        for path in service.files:
+            owners[path].append(service.name)
     assigned = []
     for finding in findings:
-        if finding.service is None:
-            owner = _owner(finding.path, deepest_first)
-            finding = replace(finding, service=names[owner] if owner else None)
-        assigned.append(finding)
-    return sorted(assigned, key=lambda f: (f.path, f.line, f.column, f.rule, f.message))
-
-
-def score_service(host: PluginHost, service: Service, findings: tuple[Finding, ...], settings: Settings) -> tuple[Contribution, ...]:
-    contributions: list[Contribution] = []
-    for _, produced in host.call_each("readiness_score_service", service=service, findings=findings, settings=settings):
-        contributions.extend(produced)
-    return tuple(contributions)
+        if finding.service is not None:
+            assigned.append(finding)
+        elif finding.path in owners:
+            assigned.extend(replace(finding, service=name) for name in owners[finding.path])
+        else:
+            assigned.append(finding)
+    return sorted(assigned, key=lambda f: (f.path, f.line, f.column, f.rule, f.message, f.service or ""))

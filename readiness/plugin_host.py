@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
-import inspect
 import os
 import sys
 from collections.abc import Collection, Iterator
@@ -24,7 +23,7 @@ from typing import Any
 import pluggy
 
 from readiness import __version__, hookspecs
-from readiness.model import Diagnostic, ReportFormat, Rule, SkippedFile
+from readiness.model import Diagnostic, ReportFormat, Rule
 
 ENTRY_POINT_GROUP = "readiness"
 DISABLE_AUTOLOAD_ENV = "READINESS_DISABLE_PLUGIN_AUTOLOAD"
@@ -41,6 +40,30 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.complexity",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
+    "readiness_plugins.compose_services",
+    "readiness_plugins.dockerfile_services",
+    "readiness_plugins.kubernetes_services",
+    "readiness_plugins.aspire_services",
+    "readiness_plugins.serverless_services",
+    "readiness_plugins.procfile_services",
+    "readiness_plugins.go_services",
+    "readiness_plugins.node_services",
+    "readiness_plugins.python_services",
+    "readiness_plugins.jvm_services",
+    "readiness_plugins.dotnet_services",
+    "readiness_plugins.rust_services",
+    "readiness_plugins.ruby_services",
+    "readiness_plugins.elixir_services",
+    "readiness_plugins.php_services",
+    "readiness_plugins.load_generator_services",
+    "readiness_plugins.tooling_services",
+    "readiness_plugins.grpc_edges",
+    "readiness_plugins.address_edges",
+    "readiness_plugins.topic_edges",
+    "readiness_plugins.primary_language",
+    "readiness_plugins.runtimes",
+    "readiness_plugins.container_resources",
+    "readiness_plugins.base_images",
 )
 
 
@@ -80,8 +103,8 @@ class PluginHost:
     def __init__(self, spec: HostSpec = HostSpec()) -> None:
         self.spec = spec
         self.errors: list[PluginError] = []
-        self.skipped: list[Diagnostic] = []
-        """Warnings from analyzers that raised :class:`SkippedFile`."""
+        self.warnings: list[Diagnostic] = []
+        """Warnings plugins returned from their hooks, set aside by the pipeline until the report."""
         self._infos: dict[str, PluginInfo] = {}
         self._pm = pluggy.PluginManager("readiness")
         self._pm.add_hookspecs(hookspecs)
@@ -159,9 +182,6 @@ class PluginHost:
                 continue
             try:
                 result = impl.function(*(kwargs[name] for name in impl.argnames))
-            except SkippedFile as skipped:
-                self.skipped.append(skipped.diagnostic())
-                continue
             except Exception as error:
                 self._fail(impl.plugin_name, hook, error)
                 continue
@@ -196,10 +216,9 @@ class PluginHost:
         errors, self.errors = self.errors, []
         return errors
 
-    def drain_diagnostics(self) -> list[Diagnostic]:
-        """Plugin errors and skipped-file warnings met since the last drain, as diagnostics."""
-        skipped, self.skipped = self.skipped, []
-        return [error.diagnostic() for error in self.drain_errors()] + skipped
+    def drain_warnings(self) -> list[Diagnostic]:
+        warnings, self.warnings = self.warnings, []
+        return warnings
 
     def analysis_markers(self) -> dict[str, dict[str, tuple[bytes, ...]]]:
         """Per plugin that declared them, its pre-filter markers by language (see ``readiness_analysis_markers``).
@@ -245,11 +264,3 @@ def _import_file(path: Path) -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
-
-def hook_docs() -> dict[str, str]:
-    """Each hookspec's name and docstring, for ``readiness plugins --hooks`` and the docs test."""
-    return {
-        name: inspect.getdoc(function) or ""
-        for name, function in inspect.getmembers(hookspecs, inspect.isfunction)
-        if name.startswith("readiness_")
-    }

@@ -14,7 +14,7 @@ from readiness import pipeline
 MARKED_PLUGIN = '''
 import os
 from readiness import hookimpl
-from readiness.model import Criterion, FileClass, FileKind, Rule, SkippedFile
+from readiness.model import Criterion, Diagnostic, FileClass, FileKind, Rule
 
 SEEN = Rule(id="SEEN001", title="seen", criterion=Criterion.SIZE, doc="seen")
 
@@ -35,7 +35,7 @@ def readiness_analysis_markers():
 @hookimpl
 def readiness_analyze_file(file, text):
     if "refuse" in text:
-        raise SkippedFile(file.path, "refused on purpose")
+        return [Diagnostic("warning", "not analysed: refused on purpose", path=file.path)]
     return [SEEN.finding(file.path, 1, "called", facts={"pid": os.getpid()})]
 '''
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from readiness.config import Settings
-from readiness.model import FileKind, FileRecord, Finding, ReadStatus, SkippedFile
+from readiness.model import Diagnostic, FileKind, FileRecord, Finding, ReadStatus
 from readiness.plugin_host import PluginHost
 from readiness_plugins import _code
 
@@ -31,12 +31,22 @@ def host() -> PluginHost:
     return PluginHost()
 
 
-def analyze(host: PluginHost, language: str, code: str, path: str | None = None, plugins: set[str] = CODE_PLUGINS) -> list[Finding]:
+def analyze(
+    host: PluginHost, language: str, code: str, path: str | None = None, plugins: set[str] = CODE_PLUGINS, warnings: list[Diagnostic] | None = None
+) -> list[Finding]:
+    """The code plugins' findings on one snippet; their warnings go to ``warnings`` (must be none when not given)."""
     path = path or f"snippet{next(_counter)}.{language}"
     record = FileRecord(path, len(code), _code.__name__ + path, ReadStatus.READ, language, FileKind.SOURCE)
     found: list[Finding] = []
+    met: list[Diagnostic] = []
     for plugin, produced in host.call_each("readiness_analyze_file", only=plugins, file=record, text=code, settings=Settings()):
-        found.extend(produced)
+        found.extend(item for item in produced if isinstance(item, Finding))
+        met.extend(item for item in produced if isinstance(item, Diagnostic))
+    if warnings is None:
+        assert met == []
+    else:
+        warnings.extend(met)
+    assert host.errors == []
     return found
 
 
@@ -191,8 +201,9 @@ def test_deeply_nested_code_is_analysed_without_recursion(host):
     depth = 3000
     c_code = "void f(void) {\n" + "{" * depth + "memcpy(a, b, n);" + "}" * depth + "\n}\n"
     assert [(f.rule, f.line) for f in analyze(host, "C", c_code) if f.rule == "MEM102"] == [("MEM102", 2)]
-    js_code = "const x = " + "[" * 20000 + "]" * 20000 + ";\nJSON.stringify(x);\n"
-    analyze(host, "JavaScript", js_code)
+    # One bracket per line: on a single line the file would be skipped as minified.
+    js_code = "const x = " + "[\n" * 20000 + "]\n" * 20000 + ";\nconst c = require('cluster');\nc.fork();\n"
+    assert [(f.rule, f.line) for f in analyze(host, "JavaScript", js_code) if f.rule == "CONC109"] == [("CONC109", 40003)]
     python_code = "".join("    " * i + f"if a{i}:\n" for i in range(400)) + "    " * 400 + "pass\n"
     [summary] = [f for f in analyze(host, "Python", "def f():\n" + "".join("    " + line + "\n" for line in python_code.splitlines())) if f.rule == "CPLX101"]
     assert summary.fact("complexity") == 401
@@ -201,10 +212,10 @@ def test_deeply_nested_code_is_analysed_without_recursion(host):
 def test_minified_bundle_is_skipped_with_a_warning(host):
     bundle = "var a=1;" * 20000
     record = FileRecord("dist/app.js", len(bundle), "b1", ReadStatus.READ, "JavaScript", FileKind.SOURCE)
-    with pytest.raises(SkippedFile, match="looks minified"):
+    with pytest.raises(_code.SkippedFile, match="looks minified"):
         _code.source_of(record, bundle)
-    assert host.call_each("readiness_analyze_file", only={"concurrency"}, file=record, text=bundle, settings=Settings()) == []
-    assert [d.message for d in host.drain_diagnostics() if d.level == "warning"][-1].startswith("not analysed: looks minified")
+    warning = Diagnostic("warning", "not analysed: looks minified (lines average over 2000 bytes)", path="dist/app.js")
+    assert host.call_each("readiness_analyze_file", only={"concurrency"}, file=record, text=bundle, settings=Settings()) == [("concurrency", [warning])]
 
 
 def test_a_file_never_inherits_an_earlier_files_routes(host):
@@ -225,9 +236,10 @@ def test_a_parse_that_runs_out_of_cpu_budget_is_a_warning(host, monkeypatch):
     monkeypatch.setattr(_code, "BUDGET_SECONDS", 0.05)
     monkeypatch.setattr(_code, "BUDGET_SECONDS_PER_MB", 0.0)
     templates = "A" + "<A" * 30000 + ">" * 30000 + " x;\n" + "void f() { memcpy(a, b, n); }\n"
-    assert analyze(host, "C++", templates.replace("<", "\n<")) == []
-    warnings = [d.message for d in host.drain_diagnostics() if d.level == "warning"]
-    assert warnings and set(warnings) == {"not analysed: parsing took over 0.05 s of CPU time"}
+    warnings: list[Diagnostic] = []
+    assert analyze(host, "C++", templates.replace("<", "\n<"), path="t.cpp", warnings=warnings) == []
+    assert set(warnings) == {Diagnostic("warning", "not analysed: parsing took over 0.05 s of CPU time", path="t.cpp")}
+    assert len(warnings) == len(CODE_PLUGINS)
     assert [f.rule for f in analyze(host, "C++", "void f() { memcpy(a, b, n); }\n") if f.rule == "MEM102"] == ["MEM102"]
 
 
