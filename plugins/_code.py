@@ -104,7 +104,11 @@ class Budget:
     def spend(self) -> None:
         """A unit of work done: raise :class:`SkippedFile` once the time is up (checked every 256 units)."""
         self._ticks += 1
-        if not self._ticks & 255 and time.thread_time() > self.deadline:
+        if not self._ticks & 255:
+            self.check()
+
+    def check(self) -> None:
+        if time.thread_time() > self.deadline:
             raise SkippedFile(self.path, f"analysis took over {self.seconds:.3g} s of CPU time")
 
     def parse_progress(self, _offset: int, _has_error: bool) -> bool:
@@ -260,7 +264,9 @@ class Source:
         self._swept = True
         stack: list[Scope] = []
         positions, innermost = self._positions, self._innermost
-        for scope in self.scopes:
+        for index, scope in enumerate(self.scopes):
+            if not index & 255:
+                self.budget.check()
             start = scope.start
             while stack and stack[-1].end <= start:
                 ended = stack.pop()
@@ -287,7 +293,6 @@ class Source:
             stack.append(scope)
             positions.append(start)
             innermost.append(scope)
-            self.budget.spend()
         while stack:
             ended = stack.pop()
             positions.append(ended.end)
@@ -391,8 +396,9 @@ def _index(file: FileRecord, data: bytes) -> Source:
     # The query itself runs in C in time linear in the tree (the file size is capped);
     # tree-sitter's query progress callback is not used: it crashes py-tree-sitter 0.26.
     matches = tree_sitter.QueryCursor(query).matches(tree.root_node)
-    for pattern, captures in matches[:MAX_QUERY_MATCHES]:
-        budget.spend()
+    for count, (pattern, captures) in enumerate(matches[:MAX_QUERY_MATCHES]):
+        if not count & 255:
+            budget.check()
         kind = kinds.get(pattern)
         if kind is None:
             kind = kinds[pattern] = next((name for name in _SHAPES if name in captures), "")

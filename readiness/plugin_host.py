@@ -223,11 +223,12 @@ class PluginHost:
     def analysis_markers(self) -> dict[str, dict[str, tuple[bytes, ...]]]:
         """Per plugin that declared them, its pre-filter markers by language (see ``readiness_analysis_markers``).
 
-        Shortest first: short markers are the likeliest to occur, and the test stops at the
-        first one found (most of its cost is scanning a file for markers it lacks).
+        Most of the test's cost is scanning a file for markers it lacks, so a marker that
+        contains another is dropped (the shorter one decides), and the rest are tried
+        shortest first: short markers are the likeliest to occur.
         """
         return {
-            plugin: {language: tuple(sorted(markers, key=len)) for language, markers in declared.items()}
+            plugin: {language: _essential(markers) for language, markers in declared.items()}
             for plugin, declared in self.call_each("readiness_analysis_markers")
         }
 
@@ -264,3 +265,8 @@ def _import_file(path: Path) -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
+
+def _essential(markers: list[bytes]) -> tuple[bytes, ...]:
+    """The markers no shorter one is part of, shortest first: the same files contain one of them."""
+    unique = sorted(set(markers), key=lambda marker: (len(marker), marker))
+    return tuple(marker for n, marker in enumerate(unique) if not any(shorter in marker for shorter in unique[:n]))

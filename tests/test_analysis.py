@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from readiness import pipeline
+from readiness.plugin_host import _essential
 
 # Classifies its own files, so the test does not depend on the built-in language plugin.
 MARKED_PLUGIN = '''
@@ -85,3 +86,8 @@ def test_wants_file_reads_the_markers_per_language():
     assert pipeline.wants_file(markers, "Ruby", b"# TODO")
     assert not pipeline.wants_file(markers, "Ruby", b"puts 1")
     assert not pipeline.wants_file({"Go": (b"go ",)}, None, b"go ")
+
+
+def test_a_marker_containing_a_shorter_one_is_dropped_as_it_decides_nothing():
+    assert _essential([b"ThreadPoolExecutor", b"Thread", b"go ", b"go", b"x", b"Thread"]) == (b"x", b"go", b"Thread")
+    assert _essential([]) == ()
