@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +55,8 @@ ANALYSIS_IN_PROCESS_BELOW = 4 << 20
 Markers = Mapping[str, Mapping[str, tuple[bytes, ...]]]
 Produced = list[tuple[str, list[Finding | Diagnostic]]]
 """Per file and plugin that ran on it, what the plugin returned."""
+Analysis = Callable[[Progress | None], tuple[list[Finding], list[Diagnostic]]]
+"""Waits for the code pass: its findings, and the plugin errors met in worker processes."""
 
 UNKNOWN_PROTOCOL = "unknown"
 
@@ -69,9 +70,10 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
             info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
         repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
 
+        analysis = start_analysis(host, repo, settings, workers)
         services, infrastructure, detection_warnings = detect_services(host, repo, settings)
         edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
-        file_findings, analysis_diagnostics = analyze_files(host, repo, settings, progress, workers)
+        file_findings, analysis_diagnostics = analysis(progress)
     diagnostics += analysis_diagnostics
     findings = file_findings + analyze_services(host, repo, services, settings)
     findings = assign_services(findings, services)
@@ -368,46 +370,46 @@ def detect_edges(
     return tuple(edges), warnings
 
 
-def analyze_files(
-    host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None, workers: Workers | None = None
-) -> tuple[list[Finding], list[Diagnostic]]:
-    """Every ``readiness_analyze_file`` plugin on every source and test file, in worker processes.
+def start_analysis(host: PluginHost, repo: Repository, settings: Settings, workers: Workers) -> Analysis:
+    """Start every ``readiness_analyze_file`` plugin on every source and test file.
 
     Each file is read once and shown only to the plugins whose pre-filter markers it
-    contains. Findings come back in file order, whatever order the workers finish in.
-    ``workers``, when given, are the scan's processes (perhaps already started by the
-    inventory); else a pool is started here if the work is worth one.
+    contains. Worth worker processes (they are running already, or there is enough
+    source), the files are handed to them now, and they work while this process goes
+    on with the stages that do not need findings (services, edges); otherwise the
+    analysis runs in this process when the returned function is called. That function
+    waits for the findings, in file order whatever order the workers finish in, and the
+    errors met in workers.
     """
     analyzers = host.implementers("readiness_analyze_file")
     if not analyzers:
-        return [], []
+        return lambda progress: ([], [])
     markers = host.analysis_markers()
     counted = [record for record in repo.files if record.counted]
-    jobs = settings.jobs or os.cpu_count() or 1
-    findings: list[Finding] = []
-    diagnostics: list[Diagnostic] = []
-    done = 0
-
-    def collect(produced: Produced, errors: list[Diagnostic], files: int) -> None:
-        nonlocal done
-        for plugin, plugin_findings in produced:
-            findings.extend(_declared(host, plugin, "readiness_analyze_file", plugin_findings))
-        diagnostics.extend(errors)
-        done += files
-        if progress:
-            progress("analysis", done, len(counted))
-
     batches = list(_analysis_batches(counted))
-    started = workers is not None and workers.started
-    if jobs == 1 or (not started and sum(record.size for record in counted) < ANALYSIS_IN_PROCESS_BELOW):
-        for batch in batches:
-            collect(_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), [], len(batch))
+    in_workers = (settings.jobs or os.cpu_count() or 1) > 1 and (
+        workers.started or sum(record.size for record in counted) >= ANALYSIS_IN_PROCESS_BELOW
+    )
+    if in_workers:
+        arguments = (_repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
+        results: Iterable[tuple[Produced, list[Diagnostic]]] = workers.pool().map(_analyze_batch, *arguments)
     else:
-        with Workers(host, jobs) if workers is None else nullcontext(workers) as shared:
-            results = shared.pool().map(_analyze_batch, _repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
-            for batch, (produced, errors) in zip(batches, results, strict=True):
-                collect(produced, errors, len(batch))
-    return findings, diagnostics
+        results = ((_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), []) for batch in batches)
+
+    def finish(progress: Progress | None) -> tuple[list[Finding], list[Diagnostic]]:
+        findings: list[Finding] = []
+        diagnostics: list[Diagnostic] = []
+        done = 0
+        for batch, (produced, errors) in zip(batches, results, strict=True):
+            for plugin, plugin_findings in produced:
+                findings.extend(_declared(host, plugin, "readiness_analyze_file", plugin_findings))
+            diagnostics.extend(errors)
+            done += len(batch)
+            if progress:
+                progress("analysis", done, len(counted))
+        return findings, diagnostics
+
+    return finish
 
 
 def _analysis_batches(records: list[FileRecord]) -> Iterator[list[FileRecord]]:
