@@ -69,16 +69,13 @@ class SkippedFile(Exception):
         return Diagnostic("warning", f"not analysed: {self.reason}", path=self.path)
 
 
-Analyzer = Callable[[FileRecord, str, Settings], list[Finding | Diagnostic]]
-
-
-def analyzer(function: Analyzer) -> Analyzer:
+def analyzer(function: Callable[[FileRecord, str, Settings], list[Finding]]) -> Callable[[FileRecord, str, Settings], list[Finding | Diagnostic]]:
     """A rule plugin's ``readiness_analyze_file``, for which a file it cannot analyse is a warning naming it."""
 
     @functools.wraps(function)
     def analyze(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
         try:
-            return function(file, text, settings)
+            return list(function(file, text, settings))
         except SkippedFile as skipped:
             return [skipped.diagnostic()]
 
@@ -299,8 +296,8 @@ class Source:
             innermost.append(stack[-1] if stack else None)
         self._inherit_handlers()
         for branch in self.branches:
-            scope = self.scope_at(branch)
-            function = scope.function if scope else None
+            around = self.scope_at(branch)
+            function = around.function if around else None
             if function is not None:
                 function.complexity += 1
 
@@ -454,7 +451,7 @@ def _take(source: Source, kind: str, captures: dict[str, list[tree_sitter.Node]]
         source.sites.append(Site("new", normalize(source.data[type_.start_byte : type_.end_byte]), node))
     elif kind == "construct":
         node = captures["construct"][0]
-        source.sites.append(Site("construct", node.type if node.is_named else node.text.decode(), node))
+        source.sites.append(Site("construct", node.type if node.is_named else source.text(node), node))
     elif kind == "annotation":
         node = captures["annotation"][0]
         source.sites.append(Site("annotation", _annotation_name(source, node), node))
@@ -592,8 +589,10 @@ def _python_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[st
         module = source.text(module_node) if module_node else ""
     for child in node.children_by_field_name("name"):
         if child.type == "aliased_import":
-            target = source.text(child.child_by_field_name("name"))
-            alias = source.text(child.child_by_field_name("alias"))
+            name, renamed = child.child_by_field_name("name"), child.child_by_field_name("alias")
+            if name is None or renamed is None:
+                continue
+            target, alias = source.text(name), source.text(renamed)
         else:
             target = source.text(child)
             alias = target.split(".")[0] if not module else target
@@ -851,7 +850,7 @@ def markers_for(*catalogs: Catalog, extra: dict[str, Iterable[bytes]] | None = N
     for catalog in catalogs:
         for language, names in catalog.markers.items():
             merged.setdefault(language, set()).update(names)
-    for language, names in (extra or {}).items():
-        for expanded in _expand(language):
-            merged.setdefault(expanded, set()).update(names)
+    for languages, extra_names in (extra or {}).items():
+        for expanded in _expand(languages):
+            merged.setdefault(expanded, set()).update(extra_names)
     return {language: sorted(names) for language, names in sorted(merged.items())}

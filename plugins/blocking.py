@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Rule
+from readiness.model import Criterion, FileRecord, Finding, Rule
 from readiness_plugins._code import Catalog, analyzer, finding, markers_for, rule, source_of
 
 BLOCKING = rule(
@@ -59,7 +59,7 @@ def readiness_analysis_markers() -> dict[str, list[bytes]]:
 
 @hookimpl
 @analyzer
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
     source = source_of(file, text)
     if source is None:
         return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Rule
+from readiness.model import Criterion, FileRecord, Finding, Rule
 from readiness_plugins._code import analyzer, finding, rule, source_of
 
 MAX_COMPLEXITY = 10
@@ -48,7 +48,7 @@ def readiness_rules() -> list[Rule]:
 
 @hookimpl
 @analyzer
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
     source = source_of(file, text)
     if source is None:
         return []

@@ -12,7 +12,7 @@ import re
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Rule
+from readiness.model import Criterion, FileRecord, Finding, Rule
 from readiness_plugins._code import Catalog, RuleCatalogs, Source, analyzer, finding, markers_for, rule, source_of
 
 C = Criterion.CONCURRENCY
@@ -197,7 +197,7 @@ def readiness_analysis_markers() -> dict[str, list[bytes]]:
 
 @hookimpl
 @analyzer
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
     source = source_of(file, text)
     if source is None:
         return []

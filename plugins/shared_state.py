@@ -13,7 +13,7 @@ import re
 
 from readiness import hookimpl
 from readiness.config import Settings
-from readiness.model import Criterion, Diagnostic, FileRecord, Finding, Rule
+from readiness.model import Criterion, FileRecord, Finding, Rule
 from readiness_plugins._code import Source, analyzer, finding, rule, source_of
 
 SHARED = rule(
@@ -52,7 +52,7 @@ def readiness_analysis_markers() -> dict[str, list[bytes]]:
 
 @hookimpl
 @analyzer
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
     source = source_of(file, text)
     if source is None:
         return []

@@ -17,6 +17,7 @@ from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pathspec
@@ -272,10 +273,11 @@ def _batches(items: tuple[tuple[str, str | None], ...]) -> Iterator[list[tuple[s
 
 def worker_pool(host: PluginHost, jobs: int) -> ProcessPoolExecutor:
     """Processes with the same plugins as ``host``; forkserver, so no lock held by a thread is inherited."""
+    context: BaseContext
     if "forkserver" in get_all_start_methods():
-        context = get_context("forkserver")
+        context = forkserver = get_context("forkserver")
         # Imported once in the fork server, so each worker starts with them loaded.
-        context.set_forkserver_preload(["readiness.plugin_host", *BUILTIN_PLUGINS])
+        forkserver.set_forkserver_preload(["readiness.plugin_host", *BUILTIN_PLUGINS])
     else:
         context = get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(host.spec,))
