@@ -167,7 +167,9 @@ def line_starts(syntax: Syntax) -> re.Pattern[bytes]:
 def comment_only_rest(syntax: Syntax) -> re.Pattern[bytes]:
     """What may follow a comment on its line for the line to stay a comment line."""
     closed = _closed_comment(syntax)
-    return re.compile(_BLANKS + b"(?:" + closed + _BLANKS + b")*+(?:" + _alternatives(list(syntax.line)) + rb"[^\n]*+)?")
+    return re.compile(
+        _BLANKS + b"(?:" + closed + _BLANKS + b")*+(?:" + _alternatives(list(syntax.line)) + rb"[^\n]*+)?"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +261,13 @@ def scanner(syntax: Syntax) -> re.Pattern[bytes]:
     ]
     after_code += [rb"(?P<code_eol>\n)", rb"\Z"]
     code_then_span = (
-        b"(?:" + b"|".join([*code, lone]) + b")(?:" + b"|".join([*code, *inline, lone]) + b")*+(?:" + b"|".join(after_code) + b")"
+        b"(?:"
+        + b"|".join([*code, lone])
+        + b")(?:"
+        + b"|".join([*code, *inline, lone])
+        + b")*+(?:"
+        + b"|".join(after_code)
+        + b")"
     )
     # Comments closed on their line at its start were counted by the line-start pass: skip them.
     lead = _BLANKS + b"(?:" + _closed_comment(syntax) + _BLANKS + b")*+"
@@ -284,9 +292,7 @@ GROOVY = Syntax(line=SLASHES, block=C_BLOCK, strings=(PY_DQ, PY_SQ), long_string
 SHELL = Syntax(line=(rb"(?<![^\s;&|()])#",))
 SQL = Syntax(line=_lines(b"--"), block=C_BLOCK, strings=(SQ_DOUBLED, DQ))
 XML = Syntax(block=XML_COMMENT)
-WEB_COMPONENT = Syntax(
-    line=SLASHES, block=XML_COMMENT + C_BLOCK, strings=(DQ, SQ), long_strings=(BACKQUOTE,)
-)
+WEB_COMPONENT = Syntax(line=SLASHES, block=XML_COMMENT + C_BLOCK, strings=(DQ, SQ), long_strings=(BACKQUOTE,))
 CSS = Syntax(block=C_BLOCK, strings=(DQ, SQ))
 CSS_WITH_LINES = Syntax(line=SLASHES, block=C_BLOCK, strings=(DQ, SQ))
 INI = Syntax(line=_lines(b"#", b";"))
@@ -310,7 +316,9 @@ SYNTAX: dict[str, Syntax] = {
     "C#": Syntax(line=SLASHES, block=C_BLOCK, strings=(DQ, CHAR), long_strings=(VERBATIM,)),
     "C++": C_LIKE,
     "CMake": Syntax(
-        line=(rb"#(?!\[=*\[)",), special_blocks=((rb"#\[(?P<cmake>=*)\[", rb"[\s\S]*?(?:\](?P=cmake)\]|\Z)"),), strings=(DQ,)
+        line=(rb"#(?!\[=*\[)",),
+        special_blocks=((rb"#\[(?P<cmake>=*)\[", rb"[\s\S]*?(?:\](?P=cmake)\]|\Z)"),),
+        strings=(DQ,),
     ),
     "CODEOWNERS": HASH_ONLY,
     "COBOL": Syntax(line=_lines(b"*>", b"*")),
@@ -318,16 +326,20 @@ SYNTAX: dict[str, Syntax] = {
     "CUE": Syntax(line=SLASHES, strings=(PY_DQ, SQ), long_strings=(TRIPLE_DQ,)),
     "Caddyfile": HASH_ONLY,
     "Clojure": Syntax(line=_lines(b";")),
-    "CoffeeScript": Syntax(line=(rb"#(?!##)",), block=((b"###", b"###"),), strings=(PY_DQ, PY_SQ), long_strings=(TRIPLE_DQ, TRIPLE_SQ)),
+    "CoffeeScript": Syntax(
+        line=(rb"#(?!##)",), block=((b"###", b"###"),), strings=(PY_DQ, PY_SQ), long_strings=(TRIPLE_DQ, TRIPLE_SQ)
+    ),
     "Common Lisp": Syntax(line=_lines(b";"), nested=((b"#|", b"|#"),), strings=(DQ,)),
     "Crystal": HASH_ONLY,
     "Cuda": C_LIKE,
     "Cython": PYTHON,
-    "D": Syntax(line=SLASHES, block=C_BLOCK, nested=((b"/+", b"+/"),), strings=(DQ, CHAR), long_strings=(BACKQUOTE_RAW,)),
+    "D": Syntax(
+        line=SLASHES, block=C_BLOCK, nested=((b"/+", b"+/"),), strings=(DQ, CHAR), long_strings=(BACKQUOTE_RAW,)
+    ),
     "Dart": Syntax(line=SLASHES, nested=C_BLOCK, strings=(PY_DQ, PY_SQ), long_strings=(TRIPLE_DQ, TRIPLE_SQ)),
     "Dockerfile": HASH_ONLY,
     "Dotenv": HASH_ONLY,
-    "EJS": Syntax(block=((b"<%#", b"%>"),) + XML_COMMENT),
+    "EJS": Syntax(block=((b"<%#", b"%>"), *XML_COMMENT)),
     "EditorConfig": INI,
     "Elixir": Syntax(line=HASH, strings=(PY_DQ, PY_SQ), long_strings=(TRIPLE_DQ, TRIPLE_SQ)),
     "Elm": Syntax(line=_lines(b"--"), nested=((b"{-", b"-}"),), strings=(PY_DQ, CHAR), long_strings=(TRIPLE_DQ,)),
@@ -350,11 +362,11 @@ SYNTAX: dict[str, Syntax] = {
     "HCL": Syntax(line=_lines(b"#", b"//"), block=C_BLOCK, strings=(DQ,)),
     "HOCON": Syntax(line=_lines(b"#", b"//"), strings=(PY_DQ,), long_strings=(TRIPLE_DQ,)),
     "HTML": XML,
-    "HTML+ERB": Syntax(block=((b"<%#", b"%>"),) + XML_COMMENT),
-    "HTML+Razor": Syntax(block=((b"@*", b"*@"),) + XML_COMMENT),
+    "HTML+ERB": Syntax(block=((b"<%#", b"%>"), *XML_COMMENT)),
+    "HTML+Razor": Syntax(block=((b"@*", b"*@"), *XML_COMMENT)),
     "HTTP": Syntax(line=_lines(b"#", b"//")),
     "Hack": Syntax(line=_lines(b"//", b"#"), block=C_BLOCK, strings=(DQ, SQ)),
-    "Handlebars": Syntax(block=((b"{{!--", b"--}}"), (b"{{!", b"}}")) + XML_COMMENT),
+    "Handlebars": Syntax(block=((b"{{!--", b"--}}"), (b"{{!", b"}}"), *XML_COMMENT)),
     "Haskell": Syntax(line=(rb"--(?![!#$%&*+./<=>?@\\^|~:])",), nested=((b"{-", b"-}"),), strings=(DQ, CHAR)),
     "Ignore List": HASH_ONLY,
     "INI": INI,
@@ -362,10 +374,10 @@ SYNTAX: dict[str, Syntax] = {
     "JSON5": CSS_WITH_LINES,
     "Java": Syntax(line=SLASHES, block=C_BLOCK, strings=(PY_DQ, CHAR), long_strings=(TRIPLE_DQ,)),
     "Java Properties": Syntax(line=_lines(b"#", b"!")),
-    "Java Server Pages": Syntax(block=((b"<%--", b"--%>"),) + XML_COMMENT),
+    "Java Server Pages": Syntax(block=((b"<%--", b"--%>"), *XML_COMMENT)),
     "JavaScript": JAVASCRIPT,
     "Jest Snapshot": JAVASCRIPT,
-    "Jinja": Syntax(block=((b"{#", b"#}"),) + XML_COMMENT),
+    "Jinja": Syntax(block=((b"{#", b"#}"), *XML_COMMENT)),
     "Jsonnet": Syntax(line=_lines(b"//", b"#"), block=C_BLOCK, strings=(DQ, SQ)),
     "Julia": Syntax(line=(rb"#(?!=)",), nested=((b"#=", b"=#"),), strings=(PY_DQ, CHAR), long_strings=(TRIPLE_DQ,)),
     "Just": HASH_ONLY,
@@ -374,17 +386,21 @@ SYNTAX: dict[str, Syntax] = {
     "Lex": C_LIKE,
     "Liquid": Syntax(special_blocks=((rb"\{%-?\s*comment\s*-?%\}", rb"[\s\S]*?(?:\{%-?\s*endcomment\s*-?%\}|\Z)"),)),
     "Lua": Syntax(
-        line=(rb"--(?!\[=*\[)",), special_blocks=((rb"--\[(?P<lua>=*)\[", rb"[\s\S]*?(?:\](?P=lua)\]|\Z)"),), strings=(DQ, SQ)
+        line=(rb"--(?!\[=*\[)",),
+        special_blocks=((rb"--\[(?P<lua>=*)\[", rb"[\s\S]*?(?:\](?P=lua)\]|\Z)"),),
+        strings=(DQ, SQ),
     ),
     "MATLAB": Syntax(
-        line=(rb"%(?!\{[ \t]*\r?\n)",), special_blocks=((rb"%\{(?=[ \t]*\r?\n)", rb"[\s\S]*?(?:\n[ \t]*%\}|\Z)"),), strings=(DQ,)
+        line=(rb"%(?!\{[ \t]*\r?\n)",),
+        special_blocks=((rb"%\{(?=[ \t]*\r?\n)", rb"[\s\S]*?(?:\n[ \t]*%\}|\Z)"),),
+        strings=(DQ,),
     ),
-    "MDX": Syntax(block=XML_COMMENT + ((b"{/*", b"*/}"),)),
+    "MDX": Syntax(block=(*XML_COMMENT, (b"{/*", b"*/}"))),
     "Makefile": HASH_ONLY,
     "Markdown": XML,
     "Maven POM": XML,
     "Meson": Syntax(line=HASH, strings=(PY_SQ,), long_strings=(TRIPLE_SQ,)),
-    "Mustache": Syntax(block=((b"{{!", b"}}"),) + XML_COMMENT),
+    "Mustache": Syntax(block=((b"{{!", b"}}"), *XML_COMMENT)),
     "NPM Config": INI,
     "Nginx": HASH_ONLY,
     "Nim": Syntax(line=(rb"#(?!\[)",), nested=((b"#[", b"]#"),), strings=(PY_DQ, CHAR), long_strings=(TRIPLE_DQ,)),
@@ -416,9 +432,13 @@ SYNTAX: dict[str, Syntax] = {
     "Python": PYTHON,
     "R": HASH_ONLY,
     "RPM Spec": HASH_ONLY,
-    "Raku": Syntax(line=HASH, special_blocks=((rb"(?<![^\n])=begin\b", rb"[\s\S]*?(?:\n=end\b[^\n]*+|\Z)"),), strings=(DQ, SQ)),
+    "Raku": Syntax(
+        line=HASH, special_blocks=((rb"(?<![^\n])=begin\b", rb"[\s\S]*?(?:\n=end\b[^\n]*+|\Z)"),), strings=(DQ, SQ)
+    ),
     "Rocq Prover": Syntax(nested=((b"(*", b"*)"),), strings=(DQ,)),
-    "Ruby": Syntax(line=HASH, special_blocks=((rb"(?<![^\n])=begin\b", rb"[\s\S]*?(?:\n=end\b[^\n]*+|\Z)"),), strings=(DQ, SQ)),
+    "Ruby": Syntax(
+        line=HASH, special_blocks=((rb"(?<![^\n])=begin\b", rb"[\s\S]*?(?:\n=end\b[^\n]*+|\Z)"),), strings=(DQ, SQ)
+    ),
     "Rust": Syntax(line=SLASHES, nested=C_BLOCK, strings=(DQ, CHAR)),
     "SCSS": CSS_WITH_LINES,
     "SQL": SQL,
@@ -439,7 +459,7 @@ SYNTAX: dict[str, Syntax] = {
     "Tcsh": SHELL,
     "TeX": Syntax(line=(rb"(?<!\\)%",)),
     "Thrift": Syntax(line=_lines(b"//", b"#"), block=C_BLOCK, strings=(DQ, SQ)),
-    "Twig": Syntax(block=((b"{#", b"#}"),) + XML_COMMENT),
+    "Twig": Syntax(block=((b"{#", b"#}"), *XML_COMMENT)),
     "TypeScript": JAVASCRIPT,
     "Unix Assembly": Syntax(line=_lines(b"#", b"//"), block=C_BLOCK, strings=(DQ,)),
     "VHDL": Syntax(line=_lines(b"--"), block=C_BLOCK, strings=(DQ,)),
@@ -474,6 +494,8 @@ class _Counter:
     """None when nothing in the syntax crosses lines."""
     spans: dict[str, tuple[int, bool]]
     """Scanner group name -> what it means, and whether code came before it on its line."""
+    nested_delimiters: tuple[re.Pattern[bytes], ...]
+    """For each kind of nested comment, its opening or its close."""
 
     @classmethod
     def build(cls, syntax: Syntax) -> _Counter:
@@ -495,6 +517,7 @@ class _Counter:
             tuple(found),
             scanner(syntax).match if found else None,
             spans,
+            tuple(re.compile(re.escape(open_) + b"|" + re.escape(close)) for open_, close in syntax.nested),
         )
 
 
@@ -538,15 +561,16 @@ def _span_correction(counter: _Counter, data: bytes) -> int:
         start, position = match.span(match.lastgroup)
         has_code = after_code or (mid_line and line_has_code)
         if what == _NESTED:
-            open_, close = syntax.nested[int(match.lastgroup.rpartition("nested")[2])]
-            position = _nested_end(data, position, open_, close)
+            index = int(match.lastgroup.rpartition("nested")[2])
+            position = _nested_end(data, position, counter.nested_delimiters[index], syntax.nested[index][0])
         elif what == _DOCSTRING and (mid_line or after_code):
             what = _CODE_STRING  # a docstring is a statement: nothing comes before it on its line
         if has_code or what == _CODE_STRING:
             open_from = -1  # the line the last comment left open holds code after all
         if what == _CODE_STRING:
-            counted = line_starts_in(data, start, _line_end(data, position))
-            correction -= len(counted) - counted.count(b"\n")
+            if data.find(b"\n", start, position) >= 0:
+                counted = line_starts_in(data, start, _line_end(data, position))
+                correction -= len(counted) - counted.count(b"\n")
             line_has_code = True
         elif what != _NOTHING:
             end = position
@@ -583,21 +607,14 @@ def _settle(counter: _Counter, data: bytes, open_from: int, has_code: bool) -> i
     return int(not has_code and counter.comment_only_rest(rest) is not None)
 
 
-def _nested_end(data: bytes, position: int, open_: bytes, close: bytes) -> int:
+def _nested_end(data: bytes, position: int, delimiters: re.Pattern[bytes], open_: bytes) -> int:
     """Where a nested comment whose opening ends at ``position`` closes; the end if it never does."""
     depth = 1
-    while depth:
-        closing = data.find(close, position)
-        if closing < 0:
-            return len(data)
-        opening = data.find(open_, position, closing)
-        if opening >= 0:
-            depth += 1
-            position = opening + len(open_)
-        else:
-            depth -= 1
-            position = closing + len(close)
-    return position
+    for delimiter in delimiters.finditer(data, position):
+        depth += 1 if delimiter.group() == open_ else -1
+        if not depth:
+            return delimiter.end()
+    return len(data)
 
 
 def count_lines(syntax: Syntax, data: bytes) -> LineCounts:

@@ -125,12 +125,29 @@ def readiness_service_edges(
 
 
 @hookspec
+def readiness_analysis_markers() -> dict[str, list[bytes]]:
+    """Say which files are worth this plugin's ``readiness_analyze_file``, before any is parsed.
+
+    Return, per language (Linguist's name, or ``"*"`` for any), byte strings at least one
+    of which a file must contain for the plugin to be called on it, e.g.
+    ``{"Go": [b"go ", b"chan "]}``. A file in a language the mapping does not name, or
+    containing none of its markers, is skipped for this plugin; an empty list means
+    "every file in this language". A plugin that does not implement this hook is called
+    on every file. The test is a plain substring search over the file's bytes, so it may
+    let through files a parser then finds nothing in, but must never keep out a file
+    with something to find.
+    """
+
+
+@hookspec
 def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     """Find rule violations in one source or test file.
 
     Called in worker processes, so implementations must be pure functions of their
     arguments. ``text`` is the file decoded as UTF-8 with undecodable bytes replaced.
-    Return findings made with ``Rule.finding`` from rules this plugin declared.
+    Return findings made with ``Rule.finding`` from rules this plugin declared, and a
+    ``warning`` :class:`Diagnostic` naming the file when it cannot be analysed (it looks
+    minified, parsing ran out of time).
     """
 
 

@@ -10,8 +10,9 @@ parse): they are set aside here, marked with the plugin and hook, and reported o
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from readiness.inventory import (
     language_totals,
     list_files,
     take_inventory,
+    Workers,
+    worker_host,
     worktree_differs,
 )
 from readiness.model import (
@@ -45,21 +48,36 @@ from readiness.model import (
     ServiceCandidate,
 )
 from readiness.plugin_host import PluginError, PluginHost
+from readiness.safefs import read_regular_file
+
+ANALYSIS_BATCH_SIZE = 32
+ANALYSIS_IN_PROCESS_BELOW = 4 << 20
+"""Source bytes below which analysis runs in this process: starting workers would cost more."""
+
+Markers = Mapping[str, Mapping[str, tuple[bytes, ...]]]
+Produced = list[tuple[str, list[Finding | Diagnostic]]]
+"""Per file and plugin that ran on it, what the plugin returned."""
+Analysis = Callable[[Progress | None], tuple[list[Finding], list[Diagnostic]]]
+"""Waits for the code pass: its findings, and the plugin errors met in worker processes."""
 
 UNKNOWN_PROTOCOL = "unknown"
 
 
 def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | None = None, git_timeout: float = 60.0) -> Report:
     listing = list_files(root, settings, git_timeout)
-    files, diagnostics = take_inventory(root, listing, settings, host, progress)
-    info = listing.info
-    if info.vcs == "git" and info.head is not None:
-        info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
-    repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
+    with Workers(host, settings.jobs or os.cpu_count() or 1) as workers:
+        files, diagnostics = take_inventory(root, listing, settings, host, progress, workers)
+        info = listing.info
+        if info.vcs == "git" and info.head is not None:
+            info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
+        repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
 
-    services, infrastructure, detection_warnings = detect_services(host, repo, settings)
-    edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
-    findings = analyze_files(host, repo, settings, progress) + analyze_services(host, repo, services, settings)
+        analysis = start_analysis(host, repo, settings, workers)
+        services, infrastructure, detection_warnings = detect_services(host, repo, settings)
+        edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
+        file_findings, analysis_diagnostics = analysis(progress)
+    diagnostics += analysis_diagnostics
+    findings = file_findings + analyze_services(host, repo, services, settings)
     findings = assign_services(findings + analyze_repository(host, repo, services, settings), services)
     plugin_errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     unscored = Report(
@@ -359,21 +377,94 @@ def detect_edges(
     return tuple(edges), warnings
 
 
-def analyze_files(host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None) -> list[Finding]:
-    if not host.has_implementations("readiness_analyze_file"):
-        return []
-    findings: list[Finding] = []
+def start_analysis(host: PluginHost, repo: Repository, settings: Settings, workers: Workers) -> Analysis:
+    """Start every ``readiness_analyze_file`` plugin on every source and test file.
+
+    Each file is read once and shown only to the plugins whose pre-filter markers it
+    contains. Worth worker processes (they are running already, or there is enough
+    source), the files are handed to them now, and they work while this process goes
+    on with the stages that do not need findings (services, edges); otherwise the
+    analysis runs in this process when the returned function is called. That function
+    waits for the findings, in file order whatever order the workers finish in, and the
+    errors met in workers.
+    """
+    analyzers = host.implementers("readiness_analyze_file")
+    if not analyzers:
+        return lambda progress: ([], [])
+    markers = host.analysis_markers()
     counted = [record for record in repo.files if record.counted]
-    for done, record in enumerate(counted, 1):
-        data = repo.read_bytes(record.path)
+    batches = list(_analysis_batches(counted))
+    in_workers = (settings.jobs or os.cpu_count() or 1) > 1 and (
+        workers.started or sum(record.size for record in counted) >= ANALYSIS_IN_PROCESS_BELOW
+    )
+    if in_workers:
+        arguments = (_repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
+        results: Iterable[tuple[Produced, list[Diagnostic]]] = workers.pool().map(_analyze_batch, *arguments)
+    else:
+        results = ((_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), []) for batch in batches)
+
+    def finish(progress: Progress | None) -> tuple[list[Finding], list[Diagnostic]]:
+        findings: list[Finding] = []
+        diagnostics: list[Diagnostic] = []
+        done = 0
+        for batch, (produced, errors) in zip(batches, results, strict=True):
+            for plugin, plugin_findings in produced:
+                findings.extend(_declared(host, plugin, "readiness_analyze_file", plugin_findings))
+            diagnostics.extend(errors)
+            done += len(batch)
+            if progress:
+                progress("analysis", done, len(counted))
+        return findings, diagnostics
+
+    return finish
+
+
+def _analysis_batches(records: list[FileRecord]) -> Iterator[list[FileRecord]]:
+    for start in range(0, len(records), ANALYSIS_BATCH_SIZE):
+        yield records[start : start + ANALYSIS_BATCH_SIZE]
+
+
+def _repeat(value: object) -> Iterator[object]:
+    while True:
+        yield value
+
+
+def _analyze_batch(
+    root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
+) -> tuple[Produced, list[Diagnostic]]:
+    """In a worker: the batch's results, and the plugin errors met (they would stay in this process)."""
+    host = worker_host()
+    produced = _analyze_batch_with(host, root, batch, settings, analyzers, markers)
+    return produced, [error.diagnostic() for error in host.drain_errors()]
+
+
+def _analyze_batch_with(
+    host: PluginHost, root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
+) -> Produced:
+    produced: Produced = []
+    for record in batch:
+        data = read_regular_file(root, record.path, settings.max_file_size)
         if data is None:
             continue
+        wanted = [plugin for plugin in analyzers if wants_file(markers.get(plugin), record.language, data)]
+        if not wanted:
+            continue
         text = data.decode("utf-8", errors="replace")
-        for plugin, produced in host.call_each("readiness_analyze_file", file=record, text=text, settings=settings):
-            findings.extend(_declared(host, plugin, "readiness_analyze_file", produced))
-        if progress:
-            progress("analysis", done, len(counted))
-    return findings
+        for plugin, plugin_findings in host.call_each("readiness_analyze_file", only=wanted, file=record, text=text, settings=settings):
+            produced.append((plugin, list(plugin_findings)))
+    return produced
+
+
+def wants_file(markers: Mapping[str, tuple[bytes, ...]] | None, language: str | None, data: bytes) -> bool:
+    """Whether a plugin's pre-filter lets this file through (None: the plugin declared no markers)."""
+    if markers is None:
+        return True
+    wanted = markers.get(language) if language is not None else None
+    if wanted is None:
+        wanted = markers.get("*")
+    if wanted is None:
+        return False
+    return not wanted or any(marker in data for marker in wanted)
 
 
 def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service, ...], settings: Settings) -> list[Finding]:

@@ -14,7 +14,7 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +32,13 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.languages",
     "readiness_plugins.line_counts",
     "readiness_plugins.history",
+    "readiness_plugins.concurrency",
+    "readiness_plugins.shared_state",
+    "readiness_plugins.blocking",
+    "readiness_plugins.hot_paths",
+    "readiness_plugins.memory_safety",
+    "readiness_plugins.request_surface",
+    "readiness_plugins.complexity",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
     "readiness_plugins.sarif_report",
@@ -174,10 +181,15 @@ class PluginHost:
         """The plugins implementing ``hook``, in call order."""
         return [impl.plugin_name for impl in self._implementations(hook)]
 
-    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Every implementation's non-None result, as (plugin name, result), in call order."""
+    def call_each(self, hook: str, only: Collection[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Every implementation's non-None result, as (plugin name, result), in call order.
+
+        :param only: when given, call only these plugins' implementations.
+        """
         results = []
         for impl in self._implementations(hook):
+            if only is not None and impl.plugin_name not in only:
+                continue
             try:
                 result = impl.function(*(kwargs[name] for name in impl.argnames))
             except Exception as error:
@@ -218,6 +230,18 @@ class PluginHost:
         warnings, self.warnings = self.warnings, []
         return warnings
 
+    def analysis_markers(self) -> dict[str, dict[str, tuple[bytes, ...]]]:
+        """Per plugin that declared them, its pre-filter markers by language (see ``readiness_analysis_markers``).
+
+        Most of the test's cost is scanning a file for markers it lacks, so a marker that
+        contains another is dropped (the shorter one decides), and the rest are tried
+        shortest first: short markers are the likeliest to occur.
+        """
+        return {
+            plugin: {language: _essential(markers) for language, markers in declared.items()}
+            for plugin, declared in self.call_each("readiness_analysis_markers")
+        }
+
     def _collect_rules(self) -> dict[str, Rule]:
         rules: dict[str, Rule] = {}
         # In registration order, so a later plugin cannot take over a built-in's id.
@@ -251,3 +275,8 @@ def _import_file(path: Path) -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
+
+def _essential(markers: list[bytes]) -> tuple[bytes, ...]:
+    """The markers no shorter one is part of, shortest first: the same files contain one of them."""
+    unique = sorted(set(markers), key=lambda marker: (len(marker), marker))
+    return tuple(marker for n, marker in enumerate(unique) if not any(shorter in marker for shorter in unique[:n]))

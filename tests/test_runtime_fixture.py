@@ -36,15 +36,12 @@ def report() -> dict:
     return document
 
 
-RUNTIME_FAMILIES = ("RUN", "RES", "IMG")
-"""The rules of the runtime plugins, which ``found`` lists unless told which."""
-
-
 def found(report: dict, service: str, *rules: str) -> list[tuple[str, str, int, dict]]:
+    """A service's findings from ``rules``, or from every runtime evidence rule (not the code rules)."""
     return [
         (f["rule"], f["path"], f["line"], f["facts"])
         for f in report["findings"]
-        if f["service"] == service and (f["rule"] in rules if rules else f["rule"].startswith(RUNTIME_FAMILIES))
+        if f["service"] == service and (f["rule"] in rules if rules else f["rule"].startswith(("RUN", "RES", "IMG")))
     ]
 
 
