@@ -161,6 +161,20 @@ def readiness_analyze_service(service: Service, repo: Repository, settings: Sett
 
 
 @hookspec
+def readiness_analyze_repository(
+    repo: Repository, services: tuple[Service, ...], settings: Settings
+) -> list[Finding | Diagnostic]:
+    """Find what only the repository as a whole can tell, such as its history; called once per scan.
+
+    Called after service detection, with every service. A finding that belongs to one
+    service carries its name in ``service``; the others go to the services that own their
+    file (``Service.files``). A :class:`Diagnostic` among the results is a warning the
+    plugin wants reported (bad input, work skipped, a degraded result); the pipeline
+    reports it with ``plugin`` and ``hook`` filled in.
+    """
+
+
+@hookspec
 def readiness_score_service(
     service: Service, findings: tuple[Finding, ...], settings: Settings
 ) -> list[Contribution]:

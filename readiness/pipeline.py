@@ -76,7 +76,7 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         file_findings, analysis_diagnostics = analysis(progress)
     diagnostics += analysis_diagnostics
     findings = file_findings + analyze_services(host, repo, services, settings)
-    findings = assign_services(findings, services)
+    findings = assign_services(findings + analyze_repository(host, repo, services, settings), services)
     plugin_errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     return Report(
         tool_version=__version__,
@@ -465,6 +465,15 @@ def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service
     for service in services:
         for plugin, produced in host.call_each("readiness_analyze_service", service=service, repo=repo, settings=settings):
             findings.extend(replace(f, service=service.name) for f in _declared(host, plugin, "readiness_analyze_service", produced))
+    return findings
+
+
+def analyze_repository(host: PluginHost, repo: Repository, services: tuple[Service, ...], settings: Settings) -> list[Finding]:
+    """Findings only the whole repository gives (its history), once per scan, with every service."""
+    hook = "readiness_analyze_repository"
+    findings: list[Finding] = []
+    for plugin, produced in host.call_each(hook, repo=repo, services=services, settings=settings):
+        findings.extend(_declared(host, plugin, hook, produced))
     return findings
 
 

@@ -31,6 +31,7 @@ DISABLE_AUTOLOAD_ENV = "READINESS_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN_PLUGINS = (
     "readiness_plugins.languages",
     "readiness_plugins.line_counts",
+    "readiness_plugins.history",
     "readiness_plugins.concurrency",
     "readiness_plugins.shared_state",
     "readiness_plugins.blocking",
@@ -40,6 +41,10 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.complexity",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
+    "readiness_plugins.sarif_report",
+    "readiness_plugins.markdown_report",
+    "readiness_plugins.html_report",
+    "readiness_plugins.github_annotations",
     "readiness_plugins.compose_services",
     "readiness_plugins.dockerfile_services",
     "readiness_plugins.kubernetes_services",
