@@ -13,7 +13,13 @@ language bar a team already knows:
 - the kind, from ``.gitattributes`` overrides (``linguist-vendored``, ``linguist-generated``,
   ``linguist-documentation``, ``linguist-detectable``, ``linguist-language``), then Linguist's
   vendored, generated and documentation rules, then readiness's test rules; what is left is
-  ``source`` if its language is a programming or markup one and ``data`` otherwise.
+  ``source`` if its language is a programming or markup one and ``data`` otherwise (a data
+  file in a test directory stays data: only code counts).
+
+Where readiness departs from Linguist: content is read from the first 8 KiB the inventory
+passes (Linguist reads 50 KB); ``Dockerfile.prod`` is a Dockerfile; a ``linguist-language``
+naming no known language leaves the choice to the rules instead of making it unknown; and
+``data/kinds.json`` lists the rules readiness adds or leaves out.
 
 The tables are data in ``data/languages.json`` and ``data/kinds.json``. Classification runs for
 every file of the repository in worker processes, so tables load once per process, rules that
@@ -264,7 +270,8 @@ class _Pattern:
         alternatives = [
             a for p in ([pattern] if isinstance(pattern, str) else pattern) for a in _top_level_alternatives(p)
         ]
-        indented, anchored = [], []
+        indented: list[str] = []
+        anchored: list[str] = []
         for alternative in alternatives:
             if alternative.startswith("^"):
                 body = _LEADING_BLANKS.sub("", alternative[1:])

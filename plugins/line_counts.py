@@ -34,7 +34,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from readiness import hookimpl
 from readiness.model import LineCounts
@@ -492,6 +492,9 @@ class _Counter:
     openers: tuple[_Opener, ...]
     scan: Callable[[bytes, int], re.Match[bytes] | None] | None
     """None when nothing in the syntax crosses lines."""
+    scan_mid_line: Callable[[bytes, int], re.Match[bytes] | None] | None
+    """The same after a span on the same line, where no docstring can start: long strings
+    closed on the line are read with the code, not one by one."""
     spans: dict[str, tuple[int, bool]]
     """Scanner group name -> what it means, and whether code came before it on its line."""
     nested_delimiters: tuple[re.Pattern[bytes], ...]
@@ -516,6 +519,7 @@ class _Counter:
             comment_only_rest(syntax).fullmatch,
             tuple(found),
             scanner(syntax).match if found else None,
+            scanner(replace(syntax, docstrings=False)).match if found and syntax.docstrings else None,
             spans,
             tuple(re.compile(re.escape(open_) + b"|" + re.escape(close)) for open_, close in syntax.nested),
         )
@@ -554,7 +558,7 @@ def _span_correction(counter: _Counter, data: bytes) -> int:
                 correction += _settle(counter, data, open_from, open_has_code)
                 open_from = -1
             position, line_has_code = line_break + 1 if line_break >= 0 else position, False
-        match = scan(data, position)
+        match = (counter.scan_mid_line or scan)(data, position) if mid_line else scan(data, position)
         if match is None or match.lastgroup is None:
             break
         what, after_code = spans[match.lastgroup]
