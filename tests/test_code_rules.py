@@ -193,8 +193,9 @@ def test_scan_json_carries_code_findings_and_validates(run_cli, tmp_path):
     report = json.loads(out)
     jsonschema.validate(report, json.loads(run_cli("schema")[1]))
     rules = {f["rule"] for f in report["findings"]}
-    if any(lang["language"] == "Rust" for lang in report["languages"]):
-        assert {"MEM106", "CONC108", "API101"} <= rules
+    assert {"MEM106", "CONC108", "API101"} <= rules
+    unsafe = [(f["path"], f["line"]) for f in report["findings"] if f["rule"] == "MEM106"]
+    assert unsafe == [("services/ledger/src/ledger.rs", 25)]
 
 
 def test_deeply_nested_code_is_analysed_without_recursion(host):
