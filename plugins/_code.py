@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 import tree_sitter
 
@@ -121,6 +122,9 @@ class Scope:
     node: tree_sitter.Node
     kind: str
     """``function``, ``loop`` or ``class``."""
+    start: int
+    end: int
+    """The node's byte span, read once: sweeps and lookups compare it constantly."""
     name: str = ""
     parent: Scope | None = None
     function: Scope | None = None
@@ -136,14 +140,6 @@ class Scope:
     """This function, or one around it, handles requests."""
     qualified: str = ""
     complexity: int = 1
-
-    @property
-    def start(self) -> int:
-        return self.node.start_byte
-
-    @property
-    def end(self) -> int:
-        return self.node.end_byte
 
     @property
     def lines(self) -> int:
@@ -170,6 +166,8 @@ class Site:
     node: tree_sitter.Node
     last: str = ""
     """The name's last dotted segment: what catalogues index patterns by."""
+    start: int = -1
+    """The node's first byte (sites are kept in this order)."""
     _args: object = _UNREAD
 
     @property
@@ -187,6 +185,8 @@ class Source:
     data: bytes
     tree: tree_sitter.Tree
     budget: Budget
+    language: str
+    """The dialect's language, read by every rule on every site."""
     sites: list[Site] = field(default_factory=list)
     scopes: list[Scope] = field(default_factory=list)
     branches: list[tree_sitter.Node] = field(default_factory=list)
@@ -199,10 +199,6 @@ class Source:
     """Where a scope begins or ends, in order; ``_innermost`` holds the scope from there on."""
     _innermost: list[Scope | None] = field(default_factory=list)
     _swept: bool = False
-
-    @property
-    def language(self) -> str:
-        return self.dialect.language
 
     @property
     def root(self) -> tree_sitter.Node:
@@ -387,7 +383,7 @@ def _index(file: FileRecord, data: bytes) -> Source:
     dialect = DIALECTS[file.language or ""]
     budget = Budget(len(data), file.path)
     tree = parse(dialect.language, data, budget)
-    source = Source(file=file, dialect=dialect, data=data, tree=tree, budget=budget)
+    source = Source(file=file, dialect=dialect, data=data, tree=tree, budget=budget, language=dialect.language)
     _, query = _language(dialect.language)
     kinds = _pattern_shapes.setdefault(dialect.language, {})
     # The query itself runs in C in time linear in the tree (the file size is capped);
@@ -400,10 +396,10 @@ def _index(file: FileRecord, data: bytes) -> Source:
         if kind is None:
             kind = kinds[pattern] = next((name for name in _SHAPES if name in captures), "")
         _take(source, kind, captures)
-    source.scopes.sort(key=lambda scope: (scope.start, -scope.end))
+    source.scopes.sort(key=_scope_order)
     for nodes in source.nodes.values():
         nodes.sort(key=lambda node: (node.start_byte, -node.end_byte))
-    source.sites.sort(key=lambda site: (site.node.start_byte, site.kind))
+    source.sites.sort(key=_site_order)
     _collect_aliases(source)
     resolve = source.resolve if source.aliases else None
     by_kind = source._by_kind
@@ -415,6 +411,11 @@ def _index(file: FileRecord, data: bytes) -> Source:
     return source
 
 
+def _scope_order(scope: Scope) -> tuple[int, int]:
+    return scope.start, -scope.end
+
+
+_site_order = attrgetter("start", "kind")
 _SHAPES = ("call", "branch", "function", "typeref", "import", "loop", "class", "new", "construct", "annotation", "mutated")
 """The captures that name a match's shape (see ``_dialects``); a match has at most one."""
 _pattern_shapes: dict[str, dict[int, str]] = {}
@@ -429,35 +430,36 @@ def _take(source: Source, kind: str, captures: dict[str, list[tree_sitter.Node]]
             raw = source.data[callee[0].start_byte : callee[0].end_byte]
         else:
             raw = source.data[call.start_byte : captures["callee_end"][0].end_byte]
-        source.sites.append(Site("call", normalize(raw), call))
+        source.sites.append(Site("call", normalize(raw), call, start=call.start_byte))
     elif kind == "branch":
         source.branches.append(captures["branch"][0])
     elif kind == "function":
         node = captures["function"][0]
-        source.scopes.append(Scope(node, "function", name=_function_name(source, node), is_async=_is_async(source, node)))
+        source.scopes.append(Scope(node, "function", node.start_byte, node.end_byte, name=_function_name(source, node), is_async=_is_async(source, node)))
     elif kind == "typeref":
         node = captures["typeref"][0]
-        source.sites.append(Site("typeref", normalize(source.data[node.start_byte : node.end_byte]), node))
+        source.sites.append(Site("typeref", normalize(source.data[node.start_byte : node.end_byte]), node, start=node.start_byte))
     elif kind == "import":
         source.imports.append(captures["import"][0])
     elif kind == "loop":
-        source.scopes.append(Scope(captures["loop"][0], "loop"))
+        node = captures["loop"][0]
+        source.scopes.append(Scope(node, "loop", node.start_byte, node.end_byte))
     elif kind == "class":
         node = captures["class"][0]
-        source.scopes.append(Scope(node, "class", name=_class_name(source, node)))
+        source.scopes.append(Scope(node, "class", node.start_byte, node.end_byte, name=_class_name(source, node)))
     elif kind == "new":
         node = captures["new"][0]
         type_ = captures["type"][0]
-        source.sites.append(Site("new", normalize(source.data[type_.start_byte : type_.end_byte]), node))
+        source.sites.append(Site("new", normalize(source.data[type_.start_byte : type_.end_byte]), node, start=node.start_byte))
     elif kind == "construct":
         node = captures["construct"][0]
-        source.sites.append(Site("construct", node.type if node.is_named else source.text(node), node))
+        source.sites.append(Site("construct", node.type if node.is_named else source.text(node), node, start=node.start_byte))
     elif kind == "annotation":
         node = captures["annotation"][0]
-        source.sites.append(Site("annotation", _annotation_name(source, node), node))
+        source.sites.append(Site("annotation", _annotation_name(source, node), node, start=node.start_byte))
     elif kind == "mutated":
         node = captures["mutated"][0]
-        source.sites.append(Site("mutation", source.text(node), node))
+        source.sites.append(Site("mutation", source.text(node), node, start=node.start_byte))
     else:
         for name, nodes in captures.items():
             source.nodes.setdefault(name, []).extend(nodes)
@@ -638,8 +640,16 @@ def _js_aliases(source: Source, node: tree_sitter.Node) -> Iterator[tuple[str, s
                         yield source.text(alias or name), f"{module}.{source.text(name)}"
 
 
-def _dotted_import(text: str) -> Iterator[tuple[str, str]]:
-    """``a.b.C``, ``a.b.C as D``, ``a.b.{C => D, E}``, ``a::b::{C, D as E}`` -> (alias, target) pairs."""
+@lru_cache(maxsize=4096)
+def _dotted_import(text: str) -> tuple[tuple[str, str], ...]:
+    """``a.b.C``, ``a.b.C as D``, ``a.b.{C => D, E}``, ``a::b::{C, D as E}`` -> (alias, target) pairs.
+
+    Remembered: the same imports open file after file.
+    """
+    return tuple(_dotted_pairs(text))
+
+
+def _dotted_pairs(text: str) -> Iterator[tuple[str, str]]:
     text = _SEPARATORS.sub(".", " ".join(text.split()))
     text = _IMPORT_KEYWORD.sub("", text).rstrip(";").strip()
     if "{" in text:
