@@ -41,6 +41,7 @@ from readiness.model import (
     ServiceCandidate,
 )
 from readiness.plugin_host import PluginError, PluginHost
+from readiness.suppressions import suppress
 
 UNKNOWN_PROTOCOL = "unknown"
 
@@ -57,6 +58,7 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
     edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
     findings = analyze_files(host, repo, settings, progress) + analyze_services(host, repo, services, settings)
     findings = assign_services(findings, services)
+    findings, suppressed, suppression_warnings = suppress(findings, repo, settings, host.rules)
     plugin_errors = [error.diagnostic() for error in host.drain_errors()]
     return Report(
         tool_version=__version__,
@@ -66,11 +68,12 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         exclusions=exclusions(files, listing.excluded),
         services=services,
         findings=tuple(findings),
-        rules=tuple(host.rules[rule_id] for rule_id in sorted({f.rule for f in findings})),
+        rules=tuple(host.rules[rule_id] for rule_id in sorted({f.rule for f in findings} | {s.finding.rule for s in suppressed})),
         scores=(),
-        diagnostics=_diagnostics(listing, diagnostics + detection_warnings + edge_warnings + plugin_errors),
+        diagnostics=_diagnostics(listing, diagnostics + detection_warnings + edge_warnings + suppression_warnings + plugin_errors),
         infrastructure=infrastructure,
         edges=edges,
+        suppressed=tuple(suppressed),
     )
 
 
