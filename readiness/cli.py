@@ -14,18 +14,22 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from readiness import __version__
-from readiness.config import ConfigError, load_settings, with_overrides
-from readiness.export import load_schema
+from readiness import __version__, gates
+from readiness.baseline import Baseline, BaselineError, compare, parse_baseline
+from readiness.config import ConfigError, GateSettings, ScoreGate, Settings, load_settings, score_gate, with_overrides
+from readiness.export import load_schema, report_as_dict
 from readiness.inventory import Progress
-from readiness.model import RenderOptions
+from readiness.model import GateOutcome, RenderOptions
 from readiness.pipeline import scan
 from readiness.plugin_host import HostSpec, PluginHost
+from readiness.safefs import read_regular_file
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+BASELINE_SIZE_LIMIT = 256 << 20
 
 
 class UsageError(Exception):
@@ -54,6 +58,7 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
     scan_parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
     scan_parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="count larger files without reading them")
     scan_parser.add_argument("--git-timeout", type=float, default=60.0, metavar="SECONDS", help="give up on any one git call after this long")
+    _gate_options(scan_parser)
     verbosity = scan_parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="no progress, no timings")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print each stage's timing to stderr")
@@ -68,6 +73,79 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
     explain.add_argument("rule", metavar="RULE_ID")
     commands.add_parser("schema", parents=[common], help="print the JSON schema of --format json")
     return parser
+
+
+def _gate_options(parser: argparse.ArgumentParser) -> None:
+    gates = parser.add_argument_group("CI gates (exit 1 when one fails; [tool.readiness.gate] sets them too)")
+    gates.add_argument(
+        "--fail-over", action="append", default=[], metavar="[SERVICE:]SCORE=N",
+        help="fail when a service's score is above N; SCORE: benefit, effort, confidence or a criterion (repeatable)",
+    )
+    gates.add_argument("--fail-under", action="append", default=[], metavar="[SERVICE:]SCORE=N", help="fail when a service's score is below N (repeatable)")
+    gates.add_argument(
+        "--fail-on-rule", action="append", default=[], metavar="SELECTOR",
+        help="fail on any finding of a rule id (MEM101), family (CONC), criterion (latency) or all (repeatable)",
+    )
+    gates.add_argument("--max-findings", action="append", default=[], metavar="SELECTOR=N", help="fail when more than N findings match SELECTOR (repeatable)")
+    gates.add_argument("--new-only", action="store_true", help="finding gates count only findings new against the baseline")
+    gates.add_argument("--exit-zero", action="store_true", help="report the gate outcome, but exit 0 whatever it is")
+    gates.add_argument("--baseline", metavar="FILE", help="a JSON report to compare findings with: new, changed, unchanged, fixed")
+    gates.add_argument("--write-baseline", metavar="FILE", help="also write this scan's JSON report to FILE, as the next baseline")
+
+
+def _cli_gates(args: argparse.Namespace) -> GateSettings:
+    """The gates given on the command line; a malformed one is a usage error naming the option."""
+    score_gates: dict[str, list[ScoreGate]] = {"fail_over": [], "fail_under": []}
+    for option in score_gates:
+        for written in getattr(args, option):
+            key, equals, value = written.rpartition("=")
+            try:
+                if not equals:
+                    raise ValueError("write [SERVICE:]SCORE=N, e.g. benefit=70")
+                score_gates[option].append(score_gate(key, _number(value)))
+            except ValueError as error:
+                raise UsageError(f"--{option.replace('_', '-')} {written}: {error}") from None
+    limits = []
+    for written in args.max_findings:
+        selector, _, value = written.rpartition("=")
+        if not selector or not value.isdigit():
+            raise UsageError(f"--max-findings {written}: write SELECTOR=N, e.g. CONC=10")
+        limits.append((selector, int(value)))
+    return GateSettings(
+        fail_over=tuple(score_gates["fail_over"]),
+        fail_under=tuple(score_gates["fail_under"]),
+        fail_on_rule=tuple(args.fail_on_rule),
+        max_findings=tuple(limits),
+        new_only=args.new_only,
+    )
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number (write SCORE=N, e.g. benefit=70)") from None
+
+
+def _read_baseline(root: Path, args: argparse.Namespace, settings: Settings) -> Baseline | None:
+    """The baseline the command line names, else the configuration's (a path inside the scanned root)."""
+    if args.baseline:
+        try:
+            data = Path(args.baseline).read_bytes()
+        except OSError as error:
+            raise UsageError(f"--baseline {args.baseline}: cannot read: {error.strerror or error}") from None
+        source = args.baseline
+    elif settings.baseline:
+        found = read_regular_file(root, settings.baseline, BASELINE_SIZE_LIMIT)
+        if found is None:
+            raise UsageError(f"{settings.source}: baseline {settings.baseline}: not a readable file of at most {BASELINE_SIZE_LIMIT >> 20} MiB in {root}")
+        data, source = found, settings.baseline
+    else:
+        return None
+    try:
+        return parse_baseline(data, source)
+    except BaselineError as error:
+        raise UsageError(str(error)) from None
 
 
 def _host_spec(argv: Sequence[str]) -> HostSpec:
@@ -118,13 +196,23 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
         max_file_size=args.max_file_size,
         disable_plugins=tuple(args.disable_plugin) or None,
         options=vars(args),
+        gate=settings.gate.merged(_cli_gates(args)),
     )
     if settings.disable_plugins and set(settings.disable_plugins) != set(host.spec.disabled):
         host = PluginHost(HostSpec(host.spec.plugins_dirs, tuple(sorted(set(settings.disable_plugins) | set(host.spec.disabled))), host.spec.autoload, host.spec.debug))
+    baseline = _read_baseline(root, args, settings)
+    try:
+        gates.validate(settings.gate, host.rules, baseline is not None)
+    except gates.GateError as error:
+        raise UsageError(str(error)) from None
     for warning in warnings:
         print(f"readiness: warning: {warning}", file=err)
     progress = None if args.quiet else _progress_printer(err, args.verbose)
     report = scan(root, settings, host, progress, git_timeout=args.git_timeout)
+    if baseline is not None:
+        report = compare(report, baseline)
+    if settings.gate.configured:
+        report = replace(report, gate=gates.evaluate(report, settings.gate, args.exit_zero))
     to_terminal = args.output is None and out.isatty()
     width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
     color = to_terminal and not os.environ.get("NO_COLOR")
@@ -133,7 +221,31 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         out.write(text)
-    return EXIT_OK
+    if args.write_baseline:
+        _write(Path(args.write_baseline), json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n")
+    if report.gate is None:
+        return EXIT_OK
+    if args.output or args.format != "table":
+        _print_gate(report.gate, err)
+    return report.gate.exit_code
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _print_gate(gate: GateOutcome, err: TextIO) -> None:
+    """The gate's verdict on stderr, for logs where the report itself went to a file or is JSON."""
+    for failure in gate.failures:
+        print(f"readiness: {failure.condition}: {failure.detail}", file=err)
+    if gate.passed:
+        print(f"readiness: gate passed ({len(gate.conditions)} conditions, exit 0)", file=err)
+    else:
+        print(f"readiness: gate failed ({len(gate.failures)} of {len(gate.conditions)} conditions{', --exit-zero' if gate.exit_zero else ''}, exit {gate.exit_code})", file=err)
 
 
 def _plugins(host: PluginHost, out: TextIO) -> int:
