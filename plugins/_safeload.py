@@ -5,15 +5,20 @@ trees (dicts, lists, scalars) or raises :class:`UnsafeDocument` with a one-line 
 the caller turns into a warning naming the file.
 
 YAML is where the danger is: aliases let a few hundred bytes describe billions of
-nodes ("billion laughs"), and an anchor can contain itself. The loader counts aliases
-while composing, and copies each document into a fresh tree under a node and depth
-budget, so no caller ever walks a shared or cyclic structure.
+nodes ("billion laughs"), an anchor can contain itself, and merge keys (``<<: [*a, *a]``)
+double a mapping at every level. The loader lets libyaml (or PyYAML) only compose the
+node graph, which is no larger than the text, counts the aliases in it, then builds each
+document from its nodes itself, into a fresh tree under a node and depth budget,
+resolving merge keys once per mapping, so no caller ever walks a shared or cyclic
+structure and no merge chain costs more than the budget.
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -23,57 +28,171 @@ MAX_ALIASES = 256
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 
+_CORE_TAG = "tag:yaml.org,2002:"
+_MERGE_TAG = _CORE_TAG + "merge"
+_STR_TAG = _CORE_TAG + "str"
+_CORE_SCALARS = frozenset(_CORE_TAG + name for name in ("null", "bool", "int", "float", "str", "binary", "timestamp", "value"))
+_CORE_COLLECTIONS = frozenset(_CORE_TAG + name for name in ("map", "seq", "omap", "pairs", "set"))
+
+Path = tuple[str | int, ...]
+"""Keys and indexes from a document's root to one of its nodes."""
+
 
 class UnsafeDocument(ValueError):
     """The document is malformed, too large, or built to exhaust the reader."""
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses documents with more aliases than any real manifest uses."""
+class _OverBudget(UnsafeDocument):
+    """More nodes than the budget: the whole stream is refused, not just one document."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.aliases_seen = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases_seen += 1
-            if self.aliases_seen > MAX_ALIASES:
+@dataclass(frozen=True, slots=True)
+class LocatedDocument:
+    """A YAML document as a plain tree, with the line each of its keys and items starts on."""
+
+    tree: Any
+    lines: Mapping[Path, int]
+    """1-based line of each mapping key and sequence item, by its path from the root."""
+    first_line: int = 1
+
+    def line(self, *path: str | int) -> int:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), 0, -1):
+            found = self.lines.get(tuple(path[:end]))
+            if found is not None:
+                return found
+        return self.first_line
+
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (many times faster), else PyYAML's own; both only compose nodes here."""
+
+
+def _count_aliases(root: yaml.Node, seen: set[int], count: list[int]) -> None:
+    """Count alias references in a composed document: every arrival at a node already reached is one.
+
+    The walk visits each node once, so it costs the size of the text, not of the expansion.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            count[0] += 1
+            if count[0] > MAX_ALIASES:
                 raise UnsafeDocument(f"more than {MAX_ALIASES} YAML aliases")
-        return super().compose_node(parent, index)
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
-def _untagged(loader: _BoundedLoader, _suffix: str, node: yaml.Node) -> Any:
-    """A local tag's value without the tag: CloudFormation's ``!Ref x`` reads as ``x``."""
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
+class _TreeBuilder:
+    """Builds one document's plain tree from its nodes, within the node and depth budget.
+
+    Scalars with a core tag are constructed by PyYAML's safe constructor; a local tag
+    (CloudFormation's ``!Ref``, GitLab's ``!reference``) keeps its plain content; any
+    other global tag (``!!python/...``) is refused.
+    """
+
+    def __init__(self, loader: Any, budget: list[int], lines: dict[Path, int] | None) -> None:
+        self.loader = loader
+        self.budget = budget
+        self.lines = lines
+        self._merged: dict[int, list[tuple[Any, yaml.Node, yaml.Node]]] = {}
+        self._merging: set[int] = set()
+
+    def _spend(self, depth: int) -> None:
+        _spend(self.budget, depth)
+
+    def build(self, node: yaml.Node, path: Path = (), depth: int = 0) -> Any:
+        self._spend(depth)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        _check_tag(node, _CORE_COLLECTIONS)
+        if isinstance(node, yaml.MappingNode):
+            result = {}
+            for key, key_node, value_node in self._pairs(node, depth):
+                child = (*path, key)
+                if self.lines is not None:
+                    self.lines[child] = key_node.start_mark.line + 1
+                result[key] = self.build(value_node, child, depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                child = (*path, index)
+                if self.lines is not None:
+                    self.lines[child] = item.start_mark.line + 1
+                items.append(self.build(item, child, depth + 1))
+            return items
+        raise UnsafeDocument(f"invalid YAML: unexpected node {type(node).__name__}")
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR_TAG or node.tag.startswith("!"):
+            return node.value
+        _check_tag(node, _CORE_SCALARS)
+        return self.loader.construct_object(node)
+
+    def _key(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            return f"<{node.id} key on line {node.start_mark.line + 1}>"
+        key = self._scalar(node)
+        # YAML allows odd keys (binary, timestamps); nothing readiness reads uses them.
+        return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
+
+    def _pairs(self, node: yaml.MappingNode, depth: int) -> list[tuple[Any, yaml.Node, yaml.Node]]:
+        """The mapping's entries with merge keys resolved: its own keys win, then earlier merged mappings."""
+        known = self._merged.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in self._merging:
+            raise UnsafeDocument("invalid YAML: a merge key refers to its own mapping")
+        self._merging.add(id(node))
+        entries: dict[Any, tuple[Any, yaml.Node, yaml.Node]] = {}
+        sources: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                sources.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
+                continue
+            self._spend(depth)
+            key = self._key(key_node)
+            entries[key] = (key, key_node, value_node)
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise UnsafeDocument(f"invalid YAML: a merge key needs a mapping (line {source.start_mark.line + 1})")
+            for entry in self._pairs(source, depth + 1):
+                self._spend(depth)
+                entries.setdefault(entry[0], entry)
+        self._merging.discard(id(node))
+        pairs = list(entries.values())
+        self._merged[id(node)] = pairs
+        return pairs
 
 
-# Local tags (``!Ref``, ``!GetAtt``, ``!reference``) are data, never code; the tags that
-# construct Python objects are ``tag:yaml.org,2002:python/...`` and stay refused.
-_BoundedLoader.add_multi_constructor("!", _untagged)
+def _check_tag(node: yaml.Node, allowed: frozenset[str]) -> None:
+    if not node.tag.startswith("!") and node.tag not in allowed:
+        raise UnsafeDocument(f"invalid YAML: unsupported tag {node.tag[:80]!r} (line {node.start_mark.line + 1})")
+
+
+def _spend(budget: list[int], depth: int) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _OverBudget(f"more than {MAX_NODES} nodes")
+    if depth > MAX_DEPTH:
+        raise UnsafeDocument(f"nested deeper than {MAX_DEPTH} levels (or refers to itself)")
 
 
 def _plain_copy(value: Any, budget: list[int], depth: int = 0) -> Any:
-    """A tree copy of ``value`` that shares no node, within the node and depth budget."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise UnsafeDocument(f"more than {MAX_NODES} nodes")
-    if depth > MAX_DEPTH:
-        raise UnsafeDocument(f"nested deeper than {MAX_DEPTH} levels (or refers to itself)")
+    """A tree copy of a JSON or TOML value within the node and depth budget."""
+    _spend(budget, depth)
     if isinstance(value, dict):
-        return {_key(k): _plain_copy(v, budget, depth + 1) for k, v in value.items()}
+        return {k: _plain_copy(v, budget, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain_copy(item, budget, depth + 1) for item in value]
     return value
-
-
-def _key(key: Any) -> Any:
-    # YAML allows lists and maps as keys; nothing readiness reads uses them.
-    return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
 
 
 def _text(data: bytes | str) -> str:
@@ -82,23 +201,38 @@ def _text(data: bytes | str) -> str:
     return data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
 
 
-def load_yaml_documents(data: bytes | str) -> list[Any]:
-    """Every document of a YAML stream, as plain trees; empty documents are dropped."""
-    loader = _BoundedLoader(_text(data))
-    budget = [MAX_NODES]
-    documents = []
+def _nodes(text: str, budget: list[int], with_lines: bool, line_offset: int = 0) -> Iterator[LocatedDocument]:
+    loader = _Loader(text)
+    # Counted over the whole stream, as the aliases of several documents add up.
+    seen: set[int] = set()
+    aliases = [0]
     try:
-        while loader.check_data():
-            document = loader.get_data()
-            if document is not None:
-                documents.append(_plain_copy(document, budget))
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None or (node.tag == _CORE_TAG + "null" and isinstance(node, yaml.ScalarNode)):
+                continue
+            _count_aliases(node, seen, aliases)
+            lines: dict[Path, int] | None = {} if with_lines else None
+            tree = _TreeBuilder(loader, budget, lines).build(node)
+            if line_offset and lines is not None:
+                lines = {path: line + line_offset for path, line in lines.items()}
+            yield LocatedDocument(tree, lines or {}, node.start_mark.line + 1 + line_offset)
     except UnsafeDocument:
         raise
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as error:
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError, UnicodeError) as error:
         raise UnsafeDocument(f"invalid YAML: {_one_line(error)}") from None
     finally:
         loader.dispose()
-    return documents
+
+
+def load_yaml_documents(data: bytes | str) -> list[Any]:
+    """Every document of a YAML stream, as plain trees; empty documents are dropped."""
+    return [document.tree for document in _nodes(_text(data), [MAX_NODES], with_lines=False)]
+
+
+def load_located_yaml(data: bytes | str) -> list[LocatedDocument]:
+    """Every document of a YAML stream with the line of each key and item, for findings that cite them."""
+    return list(_nodes(_text(data), [MAX_NODES], with_lines=True))
 
 
 def load_yaml_documents_leniently(data: bytes | str) -> tuple[list[Any], int]:
@@ -107,25 +241,35 @@ def load_yaml_documents_leniently(data: bytes | str) -> tuple[list[Any], int]:
     For Helm templates and other YAML with template directives: each ``---`` document
     is tried alone, so one unrendered ``{{ ... }}`` costs only its own document.
     """
+    located, failed = load_located_yaml_leniently(data)
+    return [document.tree for document in located], failed
+
+
+def load_located_yaml_leniently(data: bytes | str) -> tuple[list[LocatedDocument], int]:
+    """:func:`load_yaml_documents_leniently` with lines, counted from the start of the whole stream."""
     text = _text(data)
-    parsed: list[Any] = []
+    parsed: list[LocatedDocument] = []
     failed = 0
-    for chunk in _split_documents(text):
+    budget = [MAX_NODES]
+    for offset, chunk in _split_documents(text):
         try:
-            parsed.extend(load_yaml_documents(chunk))
+            parsed.extend(_nodes(chunk, budget, with_lines=True, line_offset=offset))
+        except _OverBudget:
+            raise
         except UnsafeDocument:
             failed += 1
     return parsed, failed
 
 
-def _split_documents(text: str) -> list[str]:
-    chunks: list[list[str]] = [[]]
-    for line in text.splitlines():
+def _split_documents(text: str) -> list[tuple[int, str]]:
+    """Each ``---`` document with the number of lines before it."""
+    chunks: list[tuple[int, list[str]]] = [(0, [])]
+    for number, line in enumerate(text.splitlines()):
         if line.startswith("---"):
-            chunks.append([])
+            chunks.append((number + 1, []))
         else:
-            chunks[-1].append(line)
-    return ["\n".join(chunk) for chunk in chunks if any(line.strip() for line in chunk)]
+            chunks[-1][1].append(line)
+    return [(offset, "\n".join(lines)) for offset, lines in chunks if any(line.strip() for line in lines)]
 
 
 def load_json(data: bytes | str) -> Any:

@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness import hookimpl
-from readiness.model import BaselineStatus, Finding, GateOutcome, RenderOptions, Report, ReportFormat
+from readiness.model import BaselineStatus, Fact, Finding, GateOutcome, RenderOptions, Report, ReportFormat
+from readiness_plugins._quantities import format_bytes
 
 
 def _languages_table(report: Report) -> Table:
@@ -119,6 +120,36 @@ def _infrastructure_table(report: Report) -> Table:
     return table
 
 
+def _runtime_table(report: Report) -> Table | None:
+    """Per service: runtime and collector, final image, memory per replica, replicas and footprint, from the RUN101, IMG101 and RES106 facts."""
+    facts: dict[str, dict[str, dict[str, Fact]]] = {}
+    for finding in report.findings:
+        if finding.service and finding.rule in ("RUN101", "IMG101", "RES106"):
+            facts.setdefault(finding.service, {}).setdefault(finding.rule, dict(finding.facts))
+    if not facts:
+        return None
+    table = Table(title="Runtime", title_justify="left")
+    for column in ("service", "runtime (collector)", "image", "per replica", "footprint"):
+        table.add_column(column, justify="right" if column == "footprint" else "left")
+    for service in report.services:
+        known = facts.get(service.name)
+        if known is None:
+            continue
+        run, image, footprint = known.get("RUN101", {}), known.get("IMG101", {}), known.get("RES106", {})
+        runtime = str(run.get("runtime") or image.get("runtime") or "-")
+        collector = run.get("gc", "no GC" if runtime == "native" else None)
+        if collector is not None:
+            runtime += f" ({collector})"
+        built = f"{image['image_family']}, {image['size_class']}" if image else "-"
+        low, high = footprint.get("replicas_min"), footprint.get("replicas_max")
+        replicas = f"{low}" if low == high else f"{low}-{high}"
+        per_replica = footprint.get("memory_per_replica_bytes")
+        sized = f"{format_bytes(int(per_replica))} x {replicas}" if isinstance(per_replica, int) and high is not None else "-"
+        total = footprint.get("footprint_bytes")
+        table.add_row(service.name, runtime, built, sized, format_bytes(int(total)) if isinstance(total, int) else "-")
+    return table
+
+
 def render_table(report: Report, options: RenderOptions) -> str:
     buffer = io.StringIO()
     console = Console(
@@ -147,6 +178,9 @@ def render_table(report: Report, options: RenderOptions) -> str:
     if report.services:
         console.print(_services_table(report))
         console.print(_graph_table(report))
+        runtime = _runtime_table(report)
+        if runtime is not None:
+            console.print(runtime)
     if report.infrastructure:
         console.print(_infrastructure_table(report))
     if report.findings:

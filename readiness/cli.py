@@ -10,11 +10,12 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -23,7 +24,7 @@ from readiness.baseline import Baseline, BaselineError, compare, parse_baseline
 from readiness.config import ConfigError, GateSettings, ScoreGate, Settings, load_settings, score_gate, with_overrides
 from readiness.export import load_schema, report_as_dict
 from readiness.inventory import Progress
-from readiness.model import GateOutcome, RenderOptions
+from readiness.model import GateOutcome, RenderOptions, ReportFormat
 from readiness.pipeline import scan
 from readiness.plugin_host import HostSpec, PluginHost
 from readiness.safefs import read_regular_file
@@ -51,8 +52,15 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
 
     scan_parser = commands.add_parser("scan", parents=[common], help="scan a repository and report")
     scan_parser.add_argument("path", nargs="?", default=".", help="the repository or directory to scan (default: .)")
-    scan_parser.add_argument("--format", default="table", choices=sorted(host.formats), help="output format (default: table)")
-    scan_parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    scan_parser.add_argument("--format", choices=sorted(host.formats), help="format of standard output, or of a plain --output FILE (default: table)")
+    scan_parser.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH: FORMAT:PATH in that format (repeatable, one scan for all), "
+        "or PATH alone in --format's instead of standard output",
+    )
     scan_parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
     scan_parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
     scan_parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
@@ -208,44 +216,81 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
     for warning in warnings:
         print(f"readiness: warning: {warning}", file=err)
     progress = None if args.quiet else _progress_printer(err, args.verbose)
+    outputs = _outputs(args.output, args.format, host.formats)
     report = scan(root, settings, host, progress, git_timeout=args.git_timeout)
     if baseline is not None:
         report = compare(report, baseline)
     if settings.gate.configured:
         report = replace(report, gate=gates.evaluate(report, settings.gate, args.exit_zero))
-    to_terminal = args.output is None and out.isatty()
-    width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
-    color = to_terminal and not os.environ.get("NO_COLOR")
-    text = host.formats[args.format].render(report, RenderOptions(width=width, color=color, include_files=args.files, options=vars(args)))
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        out.write(text)
+    # Every report is rendered before any is written, so a failing format leaves no partial set behind.
+    rendered = []
+    for output in outputs:
+        to_terminal = output.path is None and out.isatty()
+        width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
+        color = to_terminal and not os.environ.get("NO_COLOR")
+        options = RenderOptions(width=width, color=color, include_files=args.files, options=vars(args))
+        rendered.append((output, output.format.render(report, options)))
     if args.write_baseline:
-        _write(Path(args.write_baseline), json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n")
+        rendered.append((_Output(host.formats["json"], Path(args.write_baseline)), json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n"))
+    for output, text in rendered:
+        if output.path is None:
+            out.write(text)
+            continue
+        try:
+            output.path.parent.mkdir(parents=True, exist_ok=True)
+            output.path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"cannot write {output.path}: {error.strerror or error}") from None
     if report.gate is None:
         return EXIT_OK
-    if args.output or args.format != "table":
+    if not any(output.path is None and output.format.name == "table" for output in outputs):
         _print_gate(report.gate, err)
     return report.gate.exit_code
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-
-
 def _print_gate(gate: GateOutcome, err: TextIO) -> None:
-    """The gate's verdict on stderr, for logs where the report itself went to a file or is JSON."""
+    """The gate's verdict on stderr, for logs where the report itself went to a file or is not the table."""
     for failure in gate.failures:
         print(f"readiness: {failure.condition}: {failure.detail}", file=err)
     if gate.passed:
         print(f"readiness: gate passed ({len(gate.conditions)} conditions, exit 0)", file=err)
     else:
         print(f"readiness: gate failed ({len(gate.failures)} of {len(gate.conditions)} conditions{', --exit-zero' if gate.exit_zero else ''}, exit {gate.exit_code})", file=err)
+
+
+@dataclass(frozen=True, slots=True)
+class _Output:
+    format: ReportFormat
+    path: Path | None
+    """None for standard output."""
+
+
+# Two characters at least, so that a Windows drive (C:\reports) stays a path.
+_FORMAT_PREFIX = re.compile(r"([a-z][a-z0-9_-]+):(.+)", re.DOTALL)
+
+
+def _outputs(specs: Sequence[str], default_format: str | None, formats: Mapping[str, ReportFormat]) -> list[_Output]:
+    """Where each report goes: ``FORMAT:PATH`` specs, and the ``--format`` report to a plain PATH or standard output."""
+    named: list[_Output] = []
+    plain: list[str] = []
+    for spec in specs:
+        match = _FORMAT_PREFIX.fullmatch(spec)
+        if match is None:
+            plain.append(spec)
+            continue
+        name, path = match.groups()
+        if name not in formats:
+            choices = ", ".join(sorted(formats))
+            raise UsageError(f"--output {spec}: unknown format {name!r} (choose from {choices}; write ./{spec} for a file of that name)")
+        named.append(_Output(formats[name], Path(path)))
+    if len(plain) > 1:
+        raise UsageError(f"--output {plain[1]}: only one --output may go without a format; write FORMAT:PATH for the others")
+    main_format = formats[default_format or "table"]
+    outputs = [_Output(main_format, Path(plain[0]) if plain else None), *named]
+    paths = [output.path.resolve() for output in outputs if output.path is not None]
+    if len(paths) != len(set(paths)):
+        raise UsageError("--output: two reports would be written to the same file")
+    return outputs
 
 
 def _plugins(host: PluginHost, out: TextIO) -> int:

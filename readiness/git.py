@@ -38,7 +38,7 @@ _SAFE_CONFIG = (
 
 # Files git reads under .git before it can run; a FIFO there would block git until the
 # timeout, so they are checked first.
-_GIT_METADATA = ("config", "HEAD", "index", "packed-refs", "commondir", "info/exclude", "shallow")
+_GIT_METADATA = ("config", "HEAD", "index", "packed-refs", "commondir", "info/exclude", "info/attributes", "shallow")
 
 
 class GitError(Exception):

@@ -3,6 +3,12 @@
 Every hook is called for each plugin separately: a plugin that raises is reported
 (plugin, hook, error) and the others' results stand. Implementations may accept any
 subset of a hook's arguments (pluggy passes only the ones they name).
+
+Hooks that return a list may put ``warning`` :class:`~readiness.model.Diagnostic` records
+in it, one line each naming the file they are about (``Diagnostic("warning", "invalid
+YAML: ...", path="deploy/api.yaml")``): bad input is something to report while the scan
+goes on, which raising cannot say (it discards the plugin's other results) and printing
+must not (detectors never print). The report shows each warning once.
 """
 
 from __future__ import annotations
@@ -118,7 +124,7 @@ def readiness_service_edges(
 
 
 @hookspec
-def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding]:
+def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     """Find rule violations in one source or test file.
 
     Called in worker processes, so implementations must be pure functions of their
@@ -128,8 +134,27 @@ def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> l
 
 
 @hookspec
-def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding]:
-    """Find rule violations that belong to a whole service (its containers, its history)."""
+def readiness_analyze_service(service: Service, repo: Repository, settings: Settings) -> list[Finding | Diagnostic]:
+    """Find rule violations that belong to a whole service (its containers, its history).
+
+    Called once per service: a plugin that reads files several services share (a compose
+    file, a directory of manifests) may cache what it parsed for the scan's duration,
+    keyed by the repository it was given.
+    """
+
+
+@hookspec
+def readiness_analyze_repository(
+    repo: Repository, services: tuple[Service, ...], settings: Settings
+) -> list[Finding | Diagnostic]:
+    """Find what only the repository as a whole can tell, such as its history; called once per scan.
+
+    Called after service detection, with every service. A finding that belongs to one
+    service carries its name in ``service``; the others go to the services that own their
+    file (``Service.files``). A :class:`Diagnostic` among the results is a warning the
+    plugin wants reported (bad input, work skipped, a degraded result); the pipeline
+    reports it with ``plugin`` and ``hook`` filled in.
+    """
 
 
 @hookspec

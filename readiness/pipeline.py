@@ -2,7 +2,9 @@
 
 Each stage takes the frozen records of the stages before it and returns new ones; the
 plugin host calls every plugin's hook separately, so a failing plugin shows up as an
-error diagnostic and the other plugins' results stand.
+error diagnostic and the other plugins' results stand. A hook's result may also hold
+:class:`~readiness.model.Diagnostic` warnings about the input (a manifest that does not
+parse): they are set aside here, marked with the plugin and hook, and reported once.
 """
 
 from __future__ import annotations
@@ -57,9 +59,9 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
     services, infrastructure, detection_warnings = detect_services(host, repo, settings)
     edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
     findings = analyze_files(host, repo, settings, progress) + analyze_services(host, repo, services, settings)
-    findings = assign_services(findings, services)
+    findings = assign_services(findings + analyze_repository(host, repo, services, settings), services)
     findings, suppressed, suppression_warnings = suppress(findings, repo, settings, host.rules)
-    plugin_errors = [error.diagnostic() for error in host.drain_errors()]
+    plugin_errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     return Report(
         tool_version=__version__,
         repository=info,
@@ -78,7 +80,11 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
 
 
 def _diagnostics(listing: Listing, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(dict.fromkeys([*listing.diagnostics, *found]))
+    """Each diagnostic once: a file that several plugins read is malformed only once."""
+    unique: dict[tuple[str, str | None, str], Diagnostic] = {}
+    for diagnostic in [*listing.diagnostics, *found]:
+        unique.setdefault((diagnostic.level, diagnostic.path, diagnostic.message), diagnostic)
+    return tuple(unique.values())
 
 
 def _partition(host: PluginHost, hook: str, plugin: str, produced: Iterable[object], wanted: tuple[type, ...]) -> tuple[list[Any], list[Diagnostic]]:
@@ -374,8 +380,22 @@ def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service
     return findings
 
 
-def _declared(host: PluginHost, plugin: str, hook: str, findings: Iterable[Finding]) -> list[Finding]:
-    """The findings whose rule is declared; an undeclared rule is the plugin's error, reported once."""
+def analyze_repository(host: PluginHost, repo: Repository, services: tuple[Service, ...], settings: Settings) -> list[Finding]:
+    """Findings only the whole repository gives (its history), once per scan, with every service."""
+    hook = "readiness_analyze_repository"
+    findings: list[Finding] = []
+    for plugin, produced in host.call_each(hook, repo=repo, services=services, settings=settings):
+        findings.extend(_declared(host, plugin, hook, produced))
+    return findings
+
+
+def _declared(host: PluginHost, plugin: str, hook: str, produced: Iterable[object]) -> list[Finding]:
+    """The findings whose rule is declared; an undeclared rule is the plugin's error, reported once.
+
+    Warnings among them wait on the host until the report is assembled.
+    """
+    findings, warnings = _partition(host, hook, plugin, produced, (Finding,))
+    host.warnings.extend(warnings)
     kept = []
     for finding in findings:
         if finding.rule in host.rules:

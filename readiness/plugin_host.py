@@ -31,8 +31,13 @@ DISABLE_AUTOLOAD_ENV = "READINESS_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN_PLUGINS = (
     "readiness_plugins.languages",
     "readiness_plugins.line_counts",
+    "readiness_plugins.history",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
+    "readiness_plugins.sarif_report",
+    "readiness_plugins.markdown_report",
+    "readiness_plugins.html_report",
+    "readiness_plugins.github_annotations",
     "readiness_plugins.compose_services",
     "readiness_plugins.dockerfile_services",
     "readiness_plugins.kubernetes_services",
@@ -54,6 +59,9 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.address_edges",
     "readiness_plugins.topic_edges",
     "readiness_plugins.primary_language",
+    "readiness_plugins.runtimes",
+    "readiness_plugins.container_resources",
+    "readiness_plugins.base_images",
 )
 
 
@@ -93,6 +101,8 @@ class PluginHost:
     def __init__(self, spec: HostSpec = HostSpec()) -> None:
         self.spec = spec
         self.errors: list[PluginError] = []
+        self.warnings: list[Diagnostic] = []
+        """Warnings plugins returned from their hooks, set aside by the pipeline until the report."""
         self._infos: dict[str, PluginInfo] = {}
         self._pm = pluggy.PluginManager("readiness")
         self._pm.add_hookspecs(hookspecs)
@@ -194,6 +204,10 @@ class PluginHost:
     def drain_errors(self) -> list[PluginError]:
         errors, self.errors = self.errors, []
         return errors
+
+    def drain_warnings(self) -> list[Diagnostic]:
+        warnings, self.warnings = self.warnings, []
+        return warnings
 
     def _collect_rules(self) -> dict[str, Rule]:
         rules: dict[str, Rule] = {}

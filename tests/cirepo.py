@@ -10,10 +10,20 @@ from typing import Any
 import jsonschema
 
 from readiness.export import load_schema
+from readiness.plugin_host import PluginHost
 
 from conftest import FIXTURES
 
 PLUGINS = FIXTURES / "ci" / "plugins"
+_ANALYSIS_HOOKS = {"readiness_analyze_file", "readiness_analyze_service", "readiness_analyze_repository"}
+ONLY_MARKERS = tuple(
+    option
+    for plugin in PluginHost().plugins()
+    if _ANALYSIS_HOOKS & set(plugin.hooks)
+    for option in ("--disable-plugin", plugin.name)
+)
+"""Options that leave the ``ci_markers`` plugin the only source of findings, whatever detectors readiness grows."""
+CI = ("--plugins-dir", str(PLUGINS), *ONLY_MARKERS)
 DOCKERFILE = 'FROM python:3.12\nCOPY . /app\nCMD ["python", "app.py"]\n'
 
 
@@ -30,7 +40,7 @@ def two_services(api: str = "def handle():\n    return 1\n", billing: str = "def
 
 def scan_json(run_cli: Callable[..., tuple[int, str, str]], repo: Path, *args: Any) -> tuple[int, dict[str, Any], str]:
     """``readiness scan --format json`` with the marker plugin and no cache; the report is checked against the schema."""
-    code, out, err = run_cli("scan", repo, "--plugins-dir", PLUGINS, "--format", "json", *args)
+    code, out, err = run_cli("scan", repo, *CI, "--format", "json", *args)
     assert out, err
     report = json.loads(out)
     jsonschema.validate(report, load_schema())

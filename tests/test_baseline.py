@@ -7,7 +7,7 @@ import json
 from readiness.baseline import compare, parse_baseline
 from readiness.model import BaselineStatus, Criterion, Finding, Report, RepositoryInfo, Rule
 
-from cirepo import PLUGINS, scan_json, two_services
+from cirepo import CI, scan_json, two_services
 from conftest import write_tree
 
 
@@ -102,7 +102,7 @@ def test_the_table_counts_and_lists_new_and_fixed_findings(make_repo, run_cli, t
     repo = make_repo(two_services(api="lock(a)\nsleep(1)\n"))
     baseline = baseline_of(run_cli, repo, tmp_path)
     write_tree(repo, {"services/api/app.py": "lock(a)\n", "services/billing/app.py": "lock(b)\n"})
-    code, out, _ = run_cli("scan", repo, "--plugins-dir", PLUGINS, "--baseline", baseline)
+    code, out, _ = run_cli("scan", repo, *CI, "--baseline", baseline)
     assert code == 0
     assert f"Against baseline {baseline}: 1 new, 0 changed, 1 unchanged, 1 fixed" in out.replace("\n", "")
     assert "New findings" in out and "services/billing/app.py:1" in out

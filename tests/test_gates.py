@@ -8,7 +8,7 @@ from readiness.config import ConfigError, GateSettings, ScoreGate, load_settings
 from readiness.gates import evaluate
 from readiness.model import Criterion, CriterionScore, Report, RepositoryInfo, Service, ServiceScore, Verdict
 
-from cirepo import PLUGINS, scan_json, two_services
+from cirepo import CI, scan_json, two_services
 
 
 def service(name: str) -> Service:
@@ -99,13 +99,13 @@ def test_exit_zero_reports_the_failure_and_exits_0(make_repo, run_cli):
 
 def test_the_table_ends_with_the_verdict_the_exit_code_gives(make_repo, run_cli):
     repo = make_repo(two_services(api="lock(a)\n"))
-    code, out, err = run_cli("scan", repo, "--plugins-dir", PLUGINS, "--fail-on-rule", "CIL101", "--max-findings", "all=5")
+    code, out, err = run_cli("scan", repo, *CI, "--fail-on-rule", "CIL101", "--max-findings", "all=5")
     assert (code, err) == (1, "")
     assert out.rstrip().splitlines()[-2:] == [
         "Gate failed: 1 of 2 conditions broken (exit 1)",
         "  fail-on-rule CIL101: 1 finding: CIL101 at services/api/app.py:1",
     ]
-    code, out, _ = run_cli("scan", repo, "--plugins-dir", PLUGINS, "--max-findings", "all=5")
+    code, out, _ = run_cli("scan", repo, *CI, "--max-findings", "all=5")
     assert code == 0 and out.rstrip().splitlines()[-1] == "Gate passed: 1 condition met (exit 0)"
 
 
@@ -140,7 +140,7 @@ def test_gates_from_configuration_and_the_command_line_overriding_them(make_repo
 )
 def test_gates_that_cannot_mean_anything_are_usage_errors(make_repo, run_cli, args, message):
     repo = make_repo(two_services())
-    code, out, err = run_cli("scan", repo, "--plugins-dir", PLUGINS, *args)
+    code, out, err = run_cli("scan", repo, *CI, *args)
     assert (code, out) == (2, "")
     assert err.startswith(f"readiness: error: {message}") and err.count("\n") == 1
 

@@ -282,3 +282,49 @@ def test_plain_directory_without_git(make_repo, run_cli):
     report = scan_json(run_cli, repo)
     assert report["repository"] == {"name": repo.name, "vcs": "none", "head": None, "dirty": None}
     assert report["languages"][0]["language"] == "Go"
+
+
+SIGNED_COMMIT = """tree {tree}
+parent {parent}
+author Ada Lovelace <ada@example.com> 1768478400 +0000
+committer Ada Lovelace <ada@example.com> 1768478400 +0000
+gpgsig -----BEGIN PGP SIGNATURE-----
+ iQEzBAABCAAdFiEEreadinessreadinessreadinessreadiness
+ -----END PGP SIGNATURE-----
+
+Change util behind a signature
+"""
+
+
+def test_history_runs_nothing_from_the_repository(hostile_repo, run_cli):
+    from readiness_plugins._gitlog import Detail, LogRange, read_history
+
+    repo, markers = hostile_repo
+    # A signed commit with a diff, made with plumbing that runs neither filters nor hooks:
+    # git log has a signature to verify (gpg.program) and a diff to textconv or hand to an
+    # external diff, through the `* diff=evil` attribute.
+    quiet = ("-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}", "-c", "filter.evil.process=", "-c", "filter.evil.clean=")
+    tree = git(repo, *quiet, "write-tree").strip()
+    parent = git(repo, *quiet, "rev-parse", "HEAD").strip()
+    signed = subprocess.run(
+        ["git", *quiet, "hash-object", "-t", "commit", "-w", "--stdin"],
+        cwd=repo, input=SIGNED_COMMIT.format(tree=tree, parent=parent).encode(), capture_output=True, check=True,
+    ).stdout.decode().strip()
+    git(repo, *quiet, "update-ref", "--no-deref", "refs/heads/main", signed)
+    # git runs gpg.program without a shell, so it must be a program of its own.
+    gpg = repo / "evil-hooks" / "gpg"
+    gpg.write_text(f"#!/bin/sh\ntouch {markers / 'gpg'}\n")
+    gpg.chmod(0o755)
+    git(repo, *quiet, "config", "gpg.program", str(gpg))
+
+    report = scan_json(run_cli, repo)
+    commits = list(read_history(repo, LogRange(None, 10), Detail.LINES, 30))
+
+    assert [w for w in report["warnings"] if w["message"].startswith("history:")] == []
+    assert [c.subject for c in commits] == ["Change util behind a signature", "initial"]
+    assert sorted(commits[0].stats.files) == [".gitattributes", "lib/util.py"]
+    assert list(markers.iterdir()) == []
+    # Plain git log on the same repository verifies the signature and textconvs the diff:
+    # the checks above would catch a history pass that lost its hardening.
+    subprocess.run(["git", "log", "-p", "-2"], cwd=repo, capture_output=True, check=False)
+    assert {"gpg", "textconv"} <= {marker.name for marker in markers.iterdir()}

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import pytest
 
+import yaml
+
+from readiness_plugins import _safeload
 from readiness_plugins._safeload import (
     UnsafeDocument,
     load_json,
+    load_located_yaml,
+    load_located_yaml_leniently,
     load_toml,
     load_yaml_documents,
     load_yaml_documents_leniently,
 )
+
+@pytest.fixture(autouse=True, params=["libyaml", "pyyaml"])
+def loader(request, monkeypatch):
+    """Every test runs with libyaml's parser (when PyYAML has it) and with PyYAML's own."""
+    if request.param == "libyaml" and not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+    monkeypatch.setattr(_safeload, "_Loader", yaml.CSafeLoader if request.param == "libyaml" else yaml.SafeLoader)
+
 
 BILLION_LAUGHS = """
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -85,3 +98,52 @@ def test_json_and_toml():
         load_json(b"[" * 100_000)
     with pytest.raises(UnsafeDocument, match="^invalid TOML: "):
         load_toml(b"[package\nname = 1")
+
+
+def merge_chain(levels: int) -> str:
+    """Each level merges the one before it twice: PyYAML's own flattening doubles at every level."""
+    lines = ["a0: &a0 {k0: 1, k1: 2}"]
+    lines += [f"a{i}: &a{i}\n  <<: [*a{i - 1}, *a{i - 1}]\n  x{i}: {i}" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_merge_keys_that_double_at_every_level_stay_cheap():
+    # 60 levels is 2**60 entries for a naive merge; resolved once per mapping it is a few thousand.
+    document = load_yaml_documents(merge_chain(60))[0]
+    assert document["a59"] == {"k0": 1, "k1": 2, **{f"x{i}": i for i in range(1, 60)}}
+
+
+def test_merge_keys_follow_yaml_precedence_like_pyyaml():
+    text = (
+        "base: &base {image: app, cpu: 1, env: {A: 1}}\n"
+        "other: &other {cpu: 2, memory: 1G}\n"
+        "svc:\n  <<: [*base, *other]\n  image: mine\n"
+        "single:\n  <<: *other\n"
+    )
+    assert load_yaml_documents(text) == [yaml.safe_load(text)]
+
+
+def test_a_merge_key_that_refers_to_its_own_mapping_is_refused():
+    with pytest.raises(UnsafeDocument, match="refers to its own mapping|nested deeper"):
+        load_yaml_documents("a: &a\n  <<: *a\n  x: 1\n")
+
+
+def test_located_documents_know_the_line_of_each_key_and_item():
+    text = "# comment\nservices:\n  api:\n    deploy:\n      replicas: 3\n---\nkind: Deployment\nspec:\n  containers:\n    - name: app\n      image: x\n"
+    first, second = load_located_yaml(text)
+    assert first.line("services", "api", "deploy", "replicas") == 5
+    assert first.line("services", "api", "deploy", "missing") == 4
+    assert (second.first_line, second.line("spec", "containers", 0), second.line("spec", "containers", 0, "image")) == (7, 10, 11)
+
+
+def test_local_tags_keep_their_plain_content():
+    text = "Resources:\n  Fn:\n    Properties:\n      Role: !GetAtt Role.Arn\n      Env: !Sub\n        - x-${A}\n        - {A: 1}\n"
+    assert load_yaml_documents(text) == [{"Resources": {"Fn": {"Properties": {"Role": "Role.Arn", "Env": ["x-${A}", {"A": 1}]}}}}]
+
+
+def test_lenient_located_documents_count_lines_from_the_stream_start():
+    text = "kind: A\nname: {{ .Release.Name }}-api\n---\nkind: B\nspec:\n  replicas: 2\n"
+    documents, failed = load_located_yaml_leniently(text)
+    assert failed == 1
+    assert [d.tree["kind"] for d in documents] == ["B"]
+    assert documents[0].line("spec", "replicas") == 6

@@ -6,7 +6,7 @@ import pytest
 
 from readiness.suppressions import inline_markers
 
-from cirepo import PLUGINS, scan_json, two_services
+from cirepo import CI, scan_json, two_services
 
 
 def suppressed(report):
@@ -101,14 +101,14 @@ def test_configured_suppressions_match_rules_paths_and_services(make_repo, run_c
 )
 def test_configured_suppression_errors_exit_2(make_repo, run_cli, entry, message):
     repo = make_repo(two_services(**{"pyproject.toml": f"[tool.readiness]\n[[tool.readiness.suppress]]\n{entry}"}))
-    code, out, err = run_cli("scan", repo, "--plugins-dir", PLUGINS)
+    code, out, err = run_cli("scan", repo, *CI)
     assert (code, out) == (2, "")
     assert err.startswith(f"readiness: error: {message}")
 
 
 def test_suppressed_findings_are_in_the_table_with_their_reason(make_repo, run_cli):
     repo = make_repo(two_services(api="lock(a)  # readiness: ignore[CIL101] held for microseconds only\n"))
-    code, out, _ = run_cli("scan", repo, "--plugins-dir", PLUGINS)
+    code, out, _ = run_cli("scan", repo, *CI)
     assert code == 0
     assert "Suppressed findings (1): not scored, not gated" in out
     assert "held for microseconds only" in out and "services/api/app.py:1" in out

@@ -1,0 +1,190 @@
+"""The ``markdown`` format: a summary for a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
+
+The ranking table (the first fifty services), the verdicts of the first twenty backends
+and workers with their top reasons, and the warnings and errors. GitHub refuses a
+comment over 65,536 characters, so the summary is also cut, whole lines at a time, to fit
+under that however long the repository's names and reasons are, and says where it was
+cut and how to see the rest. Text from the scanned repository is escaped:
+it cannot open links or images, raise headings, or mention people or issues.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from readiness import hookimpl
+from readiness.model import Diagnostic, RenderOptions, Report, ReportFormat
+from readiness_plugins._ranking import Standing, standings
+
+COMMENT_LIMIT = 65_536
+"""GitHub's limit on a comment body, in characters."""
+RANKING_ROWS = 50
+EXPLAINED = 20
+REASONS_SHOWN = 3
+DIAGNOSTICS_SHOWN = 20
+CELL_LIMIT = 80
+LINE_LIMIT = 400
+_TRUNCATION_RESERVE = 600
+"""Room kept for the note that says the summary was cut."""
+
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]()<>|~&])")
+"""Characters that start emphasis, code, links, HTML, table cells, strikethrough or entities anywhere in a line."""
+_BLOCK_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
+"""What makes a list item or a heading underline when it opens the text of a bullet."""
+_WHITESPACE = re.compile(r"\s+")
+
+
+def escape(text: str, limit: int = LINE_LIMIT) -> str:
+    """``text`` on one line, at most ``limit`` characters, shown literally by GitHub.
+
+    Backslash escapes keep Markdown and HTML inert; a word joiner after ``@`` and ``#``
+    keeps GitHub from turning a name into a mention or an issue reference.
+    """
+    flat = _WHITESPACE.sub(" ", text).strip()
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    escaped = _INLINE_MARKUP.sub(r"\\\1", flat)
+    escaped = _BLOCK_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", escaped, count=1)
+    return escaped.replace("@", "@\u2060").replace("#", "#\u2060")
+
+
+class _Budget:
+    """Lines of Markdown that stop being added once the next would pass the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.lines: list[str] = []
+        self.size = 0
+        self.limit = limit
+        self.full = False
+
+    def add(self, *lines: str) -> bool:
+        """Add the lines together or not at all; False (and no more lines later) once they do not fit."""
+        needed = sum(_length(line) + 1 for line in lines)
+        if self.full or self.size + needed > self.limit:
+            self.full = True
+            return False
+        self.lines.extend(lines)
+        self.size += needed
+        return True
+
+    def close(self, *lines: str) -> None:
+        """Add lines that end something already opened (paid for by the reserve)."""
+        self.lines.extend(lines)
+        self.size += sum(_length(line) + 1 for line in lines)
+
+
+def _length(text: str) -> int:
+    """Length in UTF-16 code units: never less than the characters GitHub counts, however it counts them."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def _ranking_row(standing: Standing, findings: int) -> str:
+    service, score = standing.service, standing.score
+    name = escape(service.name, CELL_LIMIT)
+    language = escape(service.primary_language or "-", CELL_LIMIT)
+    role = escape(service.role, CELL_LIMIT)
+    if score is None:
+        return f"| - | {name} | {role} | {language} | not scored | | | | {findings} |"
+    rank = str(score.rank) if score.rank is not None else "-"
+    numbers = f"{_number(score.benefit)} | {_number(score.effort)} | {score.confidence:.2f}"
+    return f"| {rank} | {name} | {role} | {language} | {escape(score.verdict.value)} | {numbers} | {findings} |"
+
+
+def _why(standing: Standing) -> list[str]:
+    score = standing.score
+    assert score is not None
+    rank = f"{score.rank}. " if score.rank is not None else ""
+    lines = [
+        "",
+        f"**{rank}{escape(standing.service.name, CELL_LIMIT)}**: {escape(score.verdict.value)} "
+        f"(benefit {_number(score.benefit)}, effort {_number(score.effort)}, confidence {score.confidence:.2f})",
+        "",
+    ]
+    lines += [f"- {escape(reason)}" for reason in score.reasons[:REASONS_SHOWN]]
+    if score.changes:
+        lines.append(f"- *What would change it:* {escape(score.changes[0])}")
+    return lines
+
+
+def _diagnostic(diagnostic: Diagnostic) -> str:
+    where = f"{escape(diagnostic.path, CELL_LIMIT)}: " if diagnostic.path else ""
+    return f"- {escape(diagnostic.level)}: {where}{escape(diagnostic.message)}"
+
+
+def _summary(report: Report) -> str:
+    ranked = sum(1 for service in report.services if service.ranked)
+    warnings = sum(1 for d in report.diagnostics if d.level == "warning")
+    errors = sum(1 for d in report.diagnostics if d.level == "error")
+    head = f"commit {escape(report.repository.head[:12])}{' (dirty)' if report.repository.dirty else ''}, " if report.repository.head else ""
+    return (
+        f"{head}{len(report.services)} services ({ranked} backends or workers), "
+        f"{len(report.findings)} findings from {len(report.rules)} rules, "
+        f"{warnings} warnings, {errors} errors"
+    )
+
+
+def render_markdown(report: Report, options: RenderOptions) -> str:
+    return summary_markdown(report)
+
+
+def summary_markdown(report: Report, limit: int = COMMENT_LIMIT) -> str:
+    """The summary in at most ``limit`` characters (UTF-16 code units)."""
+    budget = _Budget(limit - _TRUNCATION_RESERVE)
+    every = standings(report)
+    explained = [s for s in every if s.score is not None and s.service.ranked]
+    budget.add(f"## readiness: {escape(report.repository.name, CELL_LIMIT)}", "", _summary(report), "")
+    shown_rows = 0
+    if every:
+        findings = Counter(f.service for f in report.findings)
+        budget.add(
+            "### Ranking",
+            "",
+            "| rank | service | role | language | verdict | benefit | effort | confidence | findings |",
+            "|--:|---|---|---|---|--:|--:|--:|--:|",
+        )
+        for standing in every[:RANKING_ROWS]:
+            if not budget.add(_ranking_row(standing, findings[standing.service.name])):
+                break
+            shown_rows += 1
+        if shown_rows == RANKING_ROWS < len(every):
+            budget.add("", f"*...and {len(every) - RANKING_ROWS:,} more services, in the full report.*")
+    if not report.scores:
+        budget.add("", "*No service was scored: this report has no scoring results.*")
+    shown_reasons = 0
+    if explained and budget.add("", "### Why"):
+        for standing in explained[:EXPLAINED]:
+            if not budget.add(*_why(standing)):
+                break
+            shown_reasons += 1
+        if shown_reasons == EXPLAINED < len(explained):
+            budget.add("", f"*...and {len(explained) - EXPLAINED:,} more services explained in the full report.*")
+    problems = [d for d in report.diagnostics if d.level in ("error", "warning")]
+    if problems and budget.add("", f"<details><summary>{len(problems)} warnings and errors</summary>", ""):
+        listed = 0
+        for diagnostic in problems[:DIAGNOSTICS_SHOWN]:
+            if not budget.add(_diagnostic(diagnostic)):
+                break
+            listed += 1
+        if listed < len(problems):
+            budget.add(f"- ...and {len(problems) - listed} more")
+        budget.close("", "</details>")
+    lines = budget.lines
+    if budget.full:
+        lines += [
+            "",
+            "---",
+            f"*This summary was cut to fit in {limit:,} characters: "
+            f"{shown_rows} of {len(every)} services in the ranking, {shown_reasons} of {len(explained)} explained. "
+            "The full report: `readiness scan --format html` or `--format json`.*",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+@hookimpl
+def readiness_report_formats() -> list[ReportFormat]:
+    return [ReportFormat("markdown", "a summary for a pull-request comment or the job summary", render_markdown)]
