@@ -19,10 +19,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from readiness import __version__, gates
+from readiness import __version__, diffscope, gates
 from readiness.baseline import Baseline, BaselineError, compare, parse_baseline
+from readiness.cache import AnalysisCache, default_cache_dir, inside_repository, plugin_signature
+from readiness.diffscope import ChangeScope
 from readiness.config import ConfigError, GateSettings, ScoreGate, Settings, load_settings, score_gate, with_overrides
 from readiness.export import load_schema, report_as_dict
+from readiness.git import GitError, run_git
 from readiness.inventory import Progress
 from readiness.model import GateOutcome, RenderOptions, ReportFormat
 from readiness.pipeline import scan
@@ -52,28 +55,13 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
 
     scan_parser = commands.add_parser("scan", parents=[common], help="scan a repository and report")
     scan_parser.add_argument("path", nargs="?", default=".", help="the repository or directory to scan (default: .)")
-    scan_parser.add_argument("--format", choices=sorted(host.formats), help="format of standard output, or of a plain --output FILE (default: table)")
-    scan_parser.add_argument(
-        "--output",
-        action="append",
-        default=[],
-        metavar="[FORMAT:]PATH",
-        help="write a report to PATH: FORMAT:PATH in that format (repeatable, one scan for all), "
-        "or PATH alone in --format's instead of standard output",
+    scan_parser.add_argument("--diff", metavar="REF", help="judge only the services changed since the git revision REF (pull requests)")
+    check_parser = commands.add_parser(
+        "check", parents=[common], help="judge the services some files belong to, in the repository around the current directory (pre-commit)"
     )
-    scan_parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
-    scan_parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
-    scan_parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
-    scan_parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="count larger files without reading them")
-    scan_parser.add_argument("--git-timeout", type=float, default=60.0, metavar="SECONDS", help="give up on any one git call after this long")
-    _gate_options(scan_parser)
-    verbosity = scan_parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="no progress, no timings")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="print each stage's timing to stderr")
-    for plugin in host.plugins():
-        if "readiness_add_options" in plugin.hooks:
-            group = scan_parser.add_argument_group(f"plugin {plugin.name}")
-            host.call_plugin(plugin.name, "readiness_add_options", group=group)
+    check_parser.add_argument("changed", nargs="*", metavar="FILE", help="changed files (default: judge every service)")
+    for command in (scan_parser, check_parser):
+        _report_options(command, host)
 
     commands.add_parser("plugins", parents=[common], help="list plugins with their origin, version and hooks")
     commands.add_parser("rules", parents=[common], help="list every rule")
@@ -81,6 +69,35 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
     explain.add_argument("rule", metavar="RULE_ID")
     commands.add_parser("schema", parents=[common], help="print the JSON schema of --format json")
     return parser
+
+
+def _report_options(parser: argparse.ArgumentParser, host: PluginHost) -> None:
+    parser.add_argument("--format", choices=sorted(host.formats), help="format of standard output, or of a plain --output FILE (default: table)")
+    parser.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH: FORMAT:PATH in that format (repeatable, one scan for all), "
+        "or PATH alone in --format's instead of standard output",
+    )
+    parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
+    parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
+    parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
+    parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="count larger files without reading them")
+    parser.add_argument("--git-timeout", type=float, default=60.0, metavar="SECONDS", help="give up on any one git call after this long")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache of per-file results")
+    parser.add_argument("--cache-dir", metavar="DIR", help=f"keep per-file results in DIR (default: {default_cache_dir()}; never inside the repository)")
+    _gate_options(parser)
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="no progress, no timings")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print each stage's timing to stderr")
+    # What plugins add below may change their results, so the cache must tell its values apart.
+    parser.set_defaults(core_options=frozenset(vars(parser.parse_args([]))) | {"core_options", "command"})
+    for plugin in host.plugins():
+        if "readiness_add_options" in plugin.hooks:
+            group = parser.add_argument_group(f"plugin {plugin.name}")
+            host.call_plugin(plugin.name, "readiness_add_options", group=group)
 
 
 def _gate_options(parser: argparse.ArgumentParser) -> None:
@@ -191,7 +208,7 @@ def _progress_printer(stream: TextIO, verbose: bool) -> Progress | None:
 
 
 def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
-    root = Path(args.path)
+    root = _repository_root(args.git_timeout) if args.command == "check" else Path(args.path)
     if not root.is_dir():
         raise UsageError(f"{args.path}: not a directory")
     try:
@@ -208,6 +225,9 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
     )
     if settings.disable_plugins and set(settings.disable_plugins) != set(host.spec.disabled):
         host = PluginHost(HostSpec(host.spec.plugins_dirs, tuple(sorted(set(settings.disable_plugins) | set(host.spec.disabled))), host.spec.autoload, host.spec.debug))
+    scope = _scope(args, root)
+    if scope is not None and args.write_baseline:
+        raise UsageError("--write-baseline needs a full scan: a report of the services some changes touch would make every other finding new")
     baseline = _read_baseline(root, args, settings)
     try:
         gates.validate(settings.gate, host.rules, baseline is not None)
@@ -217,7 +237,8 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
         print(f"readiness: warning: {warning}", file=err)
     progress = None if args.quiet else _progress_printer(err, args.verbose)
     outputs = _outputs(args.output, args.format, host.formats)
-    report = scan(root, settings, host, progress, git_timeout=args.git_timeout)
+    cache = _cache(args, root, host, settings, err)
+    report = scan(root, settings, host, progress, git_timeout=args.git_timeout, cache=cache, scope=scope)
     if baseline is not None:
         report = compare(report, baseline)
     if settings.gate.configured:
@@ -246,6 +267,41 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
     if not any(output.path is None and output.format.name == "table" for output in outputs):
         _print_gate(report.gate, err)
     return report.gate.exit_code
+
+
+def _repository_root(timeout: float) -> Path:
+    """The top of the git work tree around the current directory (where pre-commit runs hooks), else the current directory."""
+    cwd = Path.cwd()
+    try:
+        code, out = run_git(cwd, "rev-parse", "--show-toplevel", timeout=timeout, ok_codes=(0, 128))
+    except GitError:
+        return cwd
+    top = os.fsdecode(out.strip())
+    return Path(top) if code == 0 and top else cwd
+
+
+def _scope(args: argparse.Namespace, root: Path) -> ChangeScope | None:
+    try:
+        if args.command == "check":
+            return diffscope.of_files(root, args.changed, Path.cwd()) if args.changed else None
+        return diffscope.against_ref(root, args.diff, args.git_timeout) if args.diff is not None else None
+    except diffscope.ScopeError as error:
+        raise UsageError(str(error)) from None
+
+
+def _cache(args: argparse.Namespace, root: Path, host: PluginHost, settings: Settings, err: TextIO) -> AnalysisCache | None:
+    """The cache of per-file results for this configuration, or None with --no-cache or where it would be inside the repository."""
+    if args.no_cache:
+        return None
+    directory = Path(args.cache_dir).expanduser() if args.cache_dir else default_cache_dir()
+    if inside_repository(directory, root):
+        if args.cache_dir:
+            raise UsageError(f"--cache-dir {args.cache_dir}: inside the scanned repository, which readiness never writes to")
+        print(f"readiness: warning: cache not used: {directory} is inside the scanned repository", file=err)
+        return None
+    plugin_options = {key: value for key, value in vars(args).items() if key not in args.core_options}
+    signature = {"plugins": plugin_signature(host), "max_file_size": settings.max_file_size, "plugin_settings": settings.plugins, "plugin_options": plugin_options}
+    return AnalysisCache(directory, signature)
 
 
 def _print_gate(gate: GateOutcome, err: TextIO) -> None:
@@ -330,7 +386,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
                 args = _build_parser(host).parse_args(argv)
         except SystemExit as exit_:
             return int(exit_.code or 0)
-        if args.command == "scan":
+        if args.command in ("scan", "check"):
             return _scan(args, host, out, err)
         if args.command == "plugins":
             return _plugins(host, out)

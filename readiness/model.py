@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 
 class Criterion(enum.StrEnum):
@@ -433,12 +434,44 @@ class Repository:
     info: RepositoryInfo
     files: tuple[FileRecord, ...]
     max_file_size: int
+    memo: FileMemo | None = field(default=None, compare=False)
+    """Remembers :meth:`extract` results between scans; None without a cache."""
 
     def read_bytes(self, path: str) -> bytes | None:
         """The file's bytes, or None if it is not a regular file inside the root or is over the cap."""
         from readiness.safefs import read_regular_file
 
         return read_regular_file(self.root, path, self.max_file_size)
+
+    def extract(self, path: str, key: str, function: Callable[[bytes], JSONData]) -> JSONData:
+        """``function(bytes)`` of a file, computed once per content: a rescan does not read an unchanged file again.
+
+        For hooks that look through many files of the repository (edge finders): put the
+        per-file work in a pure ``function`` and combine its results. ``key`` names the
+        function and its version (``"topic_edges/1"``), and must change whenever what it
+        returns for the same bytes could. The result is JSON data (dicts, lists, strings,
+        numbers, booleans, None), given back as JSON would: tuples come back as lists,
+        with or without a cache. None when the file cannot be read.
+        """
+        if self.memo is not None:
+            return self.memo.extract(self, path, key, function)
+        data = self.read_bytes(path)
+        return None if data is None else as_json_data(function(data))
+
+
+JSONData = Any
+"""What :meth:`Repository.extract` functions return: JSON-serialisable values."""
+
+
+def as_json_data(value: JSONData) -> JSONData:
+    """The value as it reads back from JSON, so that a result is the same whether it was remembered or not."""
+    return json.loads(json.dumps(value))
+
+
+class FileMemo(Protocol):
+    """Where :meth:`Repository.extract` results are remembered (see :mod:`readiness.cache`)."""
+
+    def extract(self, repo: Repository, path: str, key: str, function: Callable[[bytes], JSONData]) -> JSONData: ...
 
 
 @dataclass(frozen=True, slots=True)

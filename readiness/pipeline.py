@@ -32,6 +32,7 @@ from readiness.model import (
     ROLES,
     Deployment,
     Diagnostic,
+    DiffScope,
     Edge,
     Evidence,
     FileRecord,
@@ -42,15 +43,28 @@ from readiness.model import (
     Service,
     ServiceCandidate,
 )
+from readiness.cache import AnalysisCache, CachedFiles
+from readiness.diffscope import ChangeScope, changed_paths, touched_services
 from readiness.plugin_host import PluginError, PluginHost
 from readiness.suppressions import suppress
 
 UNKNOWN_PROTOCOL = "unknown"
 
 
-def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | None = None, git_timeout: float = 60.0) -> Report:
+def scan(
+    root: Path,
+    settings: Settings,
+    host: PluginHost,
+    progress: Progress | None = None,
+    git_timeout: float = 60.0,
+    cache: AnalysisCache | None = None,
+    scope: ChangeScope | None = None,
+) -> Report:
+    """Scan ``root``; with a ``cache``, reuse the results of files that did not change; with a
+    ``scope``, judge only the services the changed files touch."""
     listing = list_files(root, settings, git_timeout)
-    files, diagnostics = take_inventory(root, listing, settings, host, progress)
+    cached = cache.open(root, listing) if cache is not None else None
+    files, diagnostics = _inventory(root, listing, settings, host, progress, cached)
     info = listing.info
     if info.vcs == "git" and info.head is not None:
         info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
@@ -58,9 +72,26 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
 
     services, infrastructure, detection_warnings = detect_services(host, repo, settings)
     edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
-    findings = analyze_files(host, repo, settings, progress) + analyze_services(host, repo, services, settings)
-    findings = assign_services(findings + analyze_repository(host, repo, services, settings), services)
+    diff = None
+    judged = services
+    if scope is not None:
+        changed = changed_paths(scope, files)
+        diff = DiffScope(scope.base, scope.commit, changed, touched_services(changed, services))
+        judged = tuple(s for s in services if s.name in diff.services)
+        analysed = {path for service in judged for path in service.files} | set(changed)
+        repo_in_scope = replace(repo, files=tuple(r for r in files if r.path in analysed))
+    else:
+        repo_in_scope = repo
+    file_findings, recorded = _analyze_files_cached(host, repo_in_scope, settings, progress, cached)
+    findings = file_findings + analyze_services(host, repo, judged, settings) + analyze_repository(host, repo, services, settings)
+    findings = assign_services(findings, services)
+    if diff is not None:
+        findings = [f for f in findings if f.service in diff.services or (f.service is None and f.path in diff.changed)]
     findings, suppressed, suppression_warnings = suppress(findings, repo, settings, host.rules)
+    if cached is not None:
+        problem = _record(cached, files, recorded, diagnostics, host)
+        if problem:
+            diagnostics.append(Diagnostic("warning", problem))
     plugin_errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     return Report(
         tool_version=__version__,
@@ -76,7 +107,51 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         infrastructure=infrastructure,
         edges=edges,
         suppressed=tuple(suppressed),
+        diff=diff,
     )
+
+
+def _inventory(
+    root: Path, listing: Listing, settings: Settings, host: PluginHost, progress: Progress | None, cached: CachedFiles | None
+) -> tuple[tuple[FileRecord, ...], list[Diagnostic]]:
+    """Every listed file's record, in listing order: recalled from the cache when its stat is unchanged, else taken now."""
+    if cached is None:
+        return take_inventory(root, listing, settings, host, progress)
+    known, unknown = cached.split(root, listing)
+    fresh, diagnostics = take_inventory(root, replace(listing, entries=unknown), settings, host, progress)
+    taken = {record.path: record for record in fresh}
+    return tuple(known[path] if path in known else taken[path] for path, _ in listing.entries), diagnostics
+
+
+def _record(cached: CachedFiles, files: tuple[FileRecord, ...], recorded: dict[str, tuple[Finding, ...]], diagnostics: list[Diagnostic], host: PluginHost) -> str | None:
+    """Record this scan's per-file results, but for files whose processing raised or warned, so a rescan reports them again."""
+    hook = "readiness_analyze_file"
+    file_diagnostics = [*diagnostics, *(w for w in host.warnings if w.hook == hook), *(e.diagnostic() for e in host.errors if e.hook == hook)]
+    if any(d.path is None for d in file_diagnostics):
+        return None
+    return cached.save(files, recorded, skip={d.path for d in file_diagnostics if d.path})
+
+
+def _analyze_files_cached(
+    host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None, cached: CachedFiles | None
+) -> tuple[list[Finding], dict[str, tuple[Finding, ...]]]:
+    """Findings of every source file of ``repo``, recalled for files whose bytes the cache knows; and each analysed file's findings, to record."""
+    recalled = {}
+    if cached is not None:
+        for record in repo.files:
+            found = cached.findings(record) if record.counted else None
+            if found is not None:
+                recalled[record.path] = found
+    to_analyze = tuple(record for record in repo.files if record.path not in recalled)
+    fresh = analyze_files(host, replace(repo, files=to_analyze), settings, progress)
+    by_file: dict[str, list[Finding]] = {record.path: [] for record in to_analyze if record.counted}
+    for finding in fresh:
+        if finding.path not in by_file:
+            # A finding about another file cannot be recorded with the file it came from.
+            return fresh + [f for found in recalled.values() for f in found], {}
+        by_file[finding.path].append(finding)
+    recorded = {path: tuple(found) for path, found in by_file.items()}
+    return fresh + [finding for found in recalled.values() for finding in found], recorded
 
 
 def _diagnostics(listing: Listing, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
