@@ -68,7 +68,7 @@ def scan(
     info = listing.info
     if info.vcs == "git" and info.head is not None:
         info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
-    repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
+    repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size, memo=cached.memo(files) if cached else None)
 
     services, infrastructure, detection_warnings = detect_services(host, repo, settings)
     edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)

@@ -40,7 +40,7 @@ def two_services(api: str = "def handle():\n    return 1\n", billing: str = "def
 
 def scan_json(run_cli: Callable[..., tuple[int, str, str]], repo: Path, *args: Any) -> tuple[int, dict[str, Any], str]:
     """``readiness scan --format json`` with the marker plugin and no cache; the report is checked against the schema."""
-    code, out, err = run_cli("scan", repo, *CI, "--format", "json", *args)
+    code, out, err = run_cli("scan", repo, *CI, "--format", "json", "--no-cache", *args)
     assert out, err
     report = json.loads(out)
     jsonschema.validate(report, load_schema())
