@@ -37,6 +37,21 @@ def _variable_targets(prefix: str, directory: Directory) -> str | None:
     return None
 
 
+def _addresses_in(data: bytes) -> list[tuple[str, str, str, int]]:
+    """Every address-like string in a file's bytes: (``address`` or ``variable``, the captured value, the text matched, its line)."""
+    if not _MAYBE_ADDRESS.search(data, 0, MAX_SCANNED_BYTES):
+        return []
+    text = data[:MAX_SCANNED_BYTES].decode("utf-8", errors="replace")
+    found = []
+    for kind, pattern in (("address", _URL), ("address", _HOST_PORT), ("variable", _VARIABLE)):
+        line, counted_to = 1, 0
+        for match in pattern.finditer(text):
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            found.append((kind, match.group(1), match.group(0), line))
+    return found
+
+
 @hookimpl
 def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple[Infrastructure, ...], repo: Repository) -> list[Edge]:
     index = index_of(repo)
@@ -47,24 +62,20 @@ def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple
             record = index.records.get(path)
             if record is None or not record.counted or record.kind is not FileKind.SOURCE or record.language in NOT_PROGRAM_LANGUAGES:
                 continue
-            data = repo.read_bytes(path)
-            if data is None or not _MAYBE_ADDRESS.search(data, 0, MAX_SCANNED_BYTES):
-                continue
-            text = data[:MAX_SCANNED_BYTES].decode("utf-8", errors="replace")
-            for match in (*_URL.finditer(text), *_HOST_PORT.finditer(text)):
-                for address in addresses(match.group(1)):
-                    target = directory.resolve(address.host)
-                    if target is not None and target != service.name:
-                        _keep(evidence, service.name, target, directory.protocol(target, address.scheme), path, text, match)
-            for match in _VARIABLE.finditer(text):
-                target = _variable_targets(match.group(1), directory)
+            for kind, value, written, line in repo.extract(path, "address_edges/1", _addresses_in) or ():
+                if kind == "address":
+                    for address in addresses(value):
+                        target = directory.resolve(address.host)
+                        if target is not None and target != service.name:
+                            _keep(evidence, service.name, target, directory.protocol(target, address.scheme), path, line, written)
+                    continue
+                target = _variable_targets(value, directory)
                 if target is not None and target != service.name:
-                    _keep(evidence, service.name, target, directory.protocol(target, None, match.group(0)), path, text, match)
+                    _keep(evidence, service.name, target, directory.protocol(target, None, written), path, line, written)
     return [Edge(source, target, protocol, tuple(found)) for (source, target, protocol), found in sorted(evidence.items())]
 
 
-def _keep(evidence: dict[tuple[str, str, str], list[Evidence]], source: str, target: str, protocol: str, path: str, text: str, match: re.Match[str]) -> None:
+def _keep(evidence: dict[tuple[str, str, str], list[Evidence]], source: str, target: str, protocol: str, path: str, line: int, written: str) -> None:
     found = evidence[source, target, protocol]
     if len(found) < EVIDENCE_PER_EDGE:
-        line = text.count("\n", 0, match.start()) + 1
-        found.append(Evidence(path, line, f"code addresses {target}: {match.group(0).strip(chr(34) + chr(39) + '`')}"))
+        found.append(Evidence(path, line, f"code addresses {target}: {written.strip(chr(34) + chr(39) + '`')}"))

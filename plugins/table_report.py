@@ -14,7 +14,17 @@ from rich.table import Table
 from rich.text import Text
 
 from readiness import hookimpl
-from readiness.model import Fact, RenderOptions, Report, ReportFormat, ServiceScore, Verdict
+from readiness.model import (
+    BaselineStatus,
+    Fact,
+    Finding,
+    GateOutcome,
+    RenderOptions,
+    Report,
+    ReportFormat,
+    ServiceScore,
+    Verdict,
+)
 from readiness_plugins._quantities import format_bytes
 
 
@@ -87,12 +97,57 @@ def _services_table(report: Report) -> Table:
     table = Table(title="Services", title_justify="left")
     for column in ("service", "path", "role", "language", "code", "findings"):
         table.add_column(column, justify="right" if column in ("code", "findings") else "left")
+    judged = set(report.diff.services) if report.diff else None
     for service in report.services:
         code = sum(t.code for t in service.languages)
         findings = sum(1 for f in report.findings if f.service == service.name)
         role = service.role if service.ranked else f"{service.role} (not ranked)"
-        table.add_row(service.name, service.path, role, service.primary_language or "-", f"{code:,}", str(findings))
+        shown = str(findings) if judged is None or service.name in judged else "not judged"
+        table.add_row(service.name, service.path, role, service.primary_language or "-", f"{code:,}", shown)
     return table
+
+
+def _findings_table(title: str, findings: list[Finding]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("rule", "where", "service", "message"):
+        table.add_column(column)
+    for finding in findings:
+        table.add_row(finding.rule, f"{finding.path}:{finding.line}", finding.service or "-", finding.message)
+    return table
+
+
+def _suppressed_table(report: Report) -> Table:
+    table = Table(title=f"Suppressed findings ({len(report.suppressed)}): not scored, not gated", title_justify="left")
+    for column in ("rule", "where", "service", "reason", "suppressed by"):
+        table.add_column(column)
+    for item in report.suppressed:
+        finding = item.finding
+        table.add_row(finding.rule, f"{finding.path}:{finding.line}", finding.service or "-", item.reason, item.source)
+    return table
+
+
+def _print_baseline(console: Console, report: Report) -> None:
+    assert report.baseline is not None
+    statuses = [f.baseline for f in report.findings]
+    counts = ", ".join(f"{statuses.count(status):,} {status.value}" for status in (BaselineStatus.NEW, BaselineStatus.CHANGED, BaselineStatus.UNCHANGED))
+    console.print(f"Against baseline {report.baseline.source}: {counts}, {len(report.baseline.fixed):,} fixed")
+    for status in (BaselineStatus.NEW, BaselineStatus.CHANGED):
+        listed = [f for f in report.findings if f.baseline is status]
+        if listed:
+            console.print(_findings_table(f"{status.value.capitalize()} findings", listed))
+    if report.baseline.fixed:
+        console.print(_findings_table("Fixed findings (only in the baseline)", list(report.baseline.fixed)))
+
+
+def _print_gate(console: Console, gate: GateOutcome) -> None:
+    scope = " (new findings only)" if gate.new_only else ""
+    if gate.passed:
+        console.print(Text.assemble(("Gate passed", "bold green"), f": {len(gate.conditions)} condition{'s' if len(gate.conditions) != 1 else ''} met{scope} (exit 0)"))
+        return
+    note = "--exit-zero: exit 0" if gate.exit_zero else "exit 1"
+    console.print(Text.assemble(("Gate failed", "bold red"), f": {len(gate.failures)} of {len(gate.conditions)} condition{'s' if len(gate.conditions) != 1 else ''} broken{scope} ({note})"))
+    for failure in gate.failures:
+        console.print(f"  {failure.condition}: {failure.detail}")
 
 
 def _edge_list(edges: list[tuple[str, str]]) -> str:
@@ -169,6 +224,12 @@ def render_table(report: Report, options: RenderOptions) -> str:
         console.print(_languages_table(report))
     if report.exclusions:
         console.print(_exclusions_table(report))
+    if report.diff:
+        diff = report.diff
+        console.print(
+            f"Judged {len(diff.services)} of {len(report.services)} services: those {len(diff.changed):,} changed "
+            f"file{'s' if len(diff.changed) != 1 else ''} touch ({diff.base}{f' = {diff.commit[:12]}' if diff.commit else ''})"
+        )
     if report.services:
         console.print(_services_table(report))
         console.print(_graph_table(report))
@@ -178,13 +239,19 @@ def render_table(report: Report, options: RenderOptions) -> str:
     if report.infrastructure:
         console.print(_infrastructure_table(report))
     if report.findings:
-        console.print(f"{len(report.findings):,} findings from {len(report.rules)} rules")
+        console.print(f"{len(report.findings):,} findings from {len({f.rule for f in report.findings})} rules")
     if report.scores:
         console.print(_verdict_table(report, options.width))
+    if report.baseline:
+        _print_baseline(console, report)
+    if report.suppressed:
+        console.print(_suppressed_table(report))
     for diagnostic in report.diagnostics:
         style = "red" if diagnostic.level == "error" else "yellow"
         where = f"{diagnostic.path}: " if diagnostic.path else ""
         console.print(Text.assemble((f"{diagnostic.level}: ", style), where + diagnostic.message))
+    if report.gate:
+        _print_gate(console, report.gate)
     return buffer.getvalue()
 
 

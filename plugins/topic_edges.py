@@ -58,6 +58,25 @@ def _events_protocol(infrastructure: tuple[Infrastructure, ...]) -> str:
     return "kafka" if "kafka" in kinds else "amqp" if kinds & {"rabbitmq", "activemq", "servicebus"} else "nats" if "nats" in kinds else "events"
 
 
+def _messages_in(data: bytes) -> list[tuple[str, str, str, int]]:
+    """Every publish and consume call in a file's bytes: (``produce`` or ``consume``, broker, topic, line)."""
+    if not _MESSAGING.search(data, 0, MAX_SCANNED_BYTES):
+        return []
+    lowered = data[:MAX_SCANNED_BYTES].lower()
+    text = data[:MAX_SCANNED_BYTES].decode("utf-8", errors="replace")
+    found = []
+    for side, patterns in (("produce", PRODUCERS), ("consume", CONSUMERS)):
+        for broker, pattern in patterns:
+            if broker in _BROKER_WORDS and _BROKER_WORDS[broker] not in lowered:
+                continue
+            line, counted_to = 1, 0
+            for match in pattern.finditer(text):
+                line += text.count("\n", counted_to, match.start())
+                counted_to = match.start()
+                found.append((side, broker, match.group(1), line))
+    return found
+
+
 @hookimpl
 def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple[Infrastructure, ...], repo: Repository) -> list[Edge]:
     index = index_of(repo)
@@ -67,21 +86,11 @@ def readiness_service_edges(services: tuple[Service, ...], infrastructure: tuple
             record = index.records.get(path)
             if record is None or not record.counted or record.kind is not FileKind.SOURCE or record.language in NOT_PROGRAM_LANGUAGES:
                 continue
-            data = repo.read_bytes(path)
-            if data is None or not _MESSAGING.search(data, 0, MAX_SCANNED_BYTES):
-                continue
-            lowered = data[:MAX_SCANNED_BYTES].lower()
-            text = data[:MAX_SCANNED_BYTES].decode("utf-8", errors="replace")
-            for side, patterns in (("produce", PRODUCERS), ("consume", CONSUMERS)):
-                for broker, pattern in patterns:
-                    if broker in _BROKER_WORDS and _BROKER_WORDS[broker] not in lowered:
-                        continue
-                    for match in pattern.finditer(text):
-                        found = sides[side][broker, match.group(1)].setdefault(service.name, [])
-                        if len(found) < EVIDENCE_PER_SIDE:
-                            line = text.count("\n", 0, match.start()) + 1
-                            verb = "publishes to" if side == "produce" else "consumes"
-                            found.append(Evidence(path, line, f"{verb} {broker} topic {match.group(1)}"))
+            for side, broker, topic, line in repo.extract(path, "topic_edges/1", _messages_in) or ():
+                found = sides[side][broker, topic].setdefault(service.name, [])
+                if len(found) < EVIDENCE_PER_SIDE:
+                    verb = "publishes to" if side == "produce" else "consumes"
+                    found.append(Evidence(path, line, f"{verb} {broker} topic {topic}"))
     events = _events_protocol(infrastructure)
     edges = []
     for (broker, topic), producers in sorted(sides["produce"].items()):

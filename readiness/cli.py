@@ -15,20 +15,26 @@ import shutil
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from readiness import __version__
-from readiness.config import ConfigError, Settings, load_settings, with_overrides
+from readiness import __version__, diffscope, gates
+from readiness.baseline import Baseline, BaselineError, compare, parse_baseline
+from readiness.cache import AnalysisCache, default_cache_dir, inside_repository, plugin_signature
+from readiness.diffscope import ChangeScope
+from readiness.config import ConfigError, GateSettings, ScoreGate, Settings, load_settings, score_gate, with_overrides
 from readiness.explanation import find_service, render_explanation
-from readiness.export import load_schema
+from readiness.export import load_schema, report_as_dict
+from readiness.git import GitError, run_git
 from readiness.inventory import Progress
-from readiness.model import RenderOptions, Report, ReportFormat
+from readiness.model import GateOutcome, RenderOptions, Report, ReportFormat
 from readiness.pipeline import scan
 from readiness.plugin_host import HostSpec, PluginHost
+from readiness.safefs import read_regular_file
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+BASELINE_SIZE_LIMIT = 256 << 20
 RULE_ID = re.compile(r"^[A-Za-z]{2,}[0-9]{3}$")
 """What a rule id looks like (CONC101): ``explain`` with such a name and no path is about a rule."""
 
@@ -52,17 +58,13 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
 
     scan_parser = commands.add_parser("scan", parents=[common], help="scan a repository and report")
     scan_parser.add_argument("path", nargs="?", default=".", help="the repository or directory to scan (default: .)")
-    scan_parser.add_argument("--format", choices=sorted(host.formats), help="format of standard output, or of a plain --output FILE (default: table)")
-    scan_parser.add_argument(
-        "--output",
-        action="append",
-        default=[],
-        metavar="[FORMAT:]PATH",
-        help="write a report to PATH: FORMAT:PATH in that format (repeatable, one scan for all), "
-        "or PATH alone in --format's instead of standard output",
+    scan_parser.add_argument("--diff", metavar="REF", help="judge only the services changed since the git revision REF (pull requests)")
+    check_parser = commands.add_parser(
+        "check", parents=[common], help="judge the services some files belong to, in the repository around the current directory (pre-commit)"
     )
-    scan_parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
-    _scan_options(scan_parser, host)
+    check_parser.add_argument("changed", nargs="*", metavar="FILE", help="changed files (default: judge every service)")
+    for command in (scan_parser, check_parser):
+        _report_options(command, host)
 
     commands.add_parser("plugins", parents=[common], help="list plugins with their origin, version and hooks")
     commands.add_parser("rules", parents=[common], help="list every rule")
@@ -76,19 +78,111 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
     return parser
 
 
+def _report_options(parser: argparse.ArgumentParser, host: PluginHost) -> None:
+    parser.add_argument("--format", choices=sorted(host.formats), help="format of standard output, or of a plain --output FILE (default: table)")
+    parser.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report to PATH: FORMAT:PATH in that format (repeatable, one scan for all), "
+        "or PATH alone in --format's instead of standard output",
+    )
+    parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
+    _gate_options(parser)
+    _scan_options(parser, host)
+
+
 def _scan_options(parser: argparse.ArgumentParser, host: PluginHost) -> None:
-    """The options of a scan, shared by ``scan`` and ``explain SERVICE``."""
+    """The options of a scan, shared by ``scan``, ``check`` and ``explain SERVICE``."""
     parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
     parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="count larger files without reading them")
     parser.add_argument("--git-timeout", type=float, default=60.0, metavar="SECONDS", help="give up on any one git call after this long")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache of per-file results")
+    parser.add_argument("--cache-dir", metavar="DIR", help=f"keep per-file results in DIR (default: {default_cache_dir()}; never inside the repository)")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="no progress, no timings")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print each stage's timing to stderr")
+    # What plugins add below may change their results, so the cache must tell its values apart.
+    parser.set_defaults(core_options=frozenset(action.dest for action in parser._actions) | {"core_options", "command"})
     for plugin in host.plugins():
         if "readiness_add_options" in plugin.hooks:
             group = parser.add_argument_group(f"plugin {plugin.name}")
             host.call_plugin(plugin.name, "readiness_add_options", group=group)
+
+
+def _gate_options(parser: argparse.ArgumentParser) -> None:
+    gates = parser.add_argument_group("CI gates (exit 1 when one fails; [tool.readiness.gate] sets them too)")
+    gates.add_argument(
+        "--fail-over", action="append", default=[], metavar="[SERVICE:]SCORE=N",
+        help="fail when a service's score is above N; SCORE: benefit, effort, confidence or a criterion (repeatable)",
+    )
+    gates.add_argument("--fail-under", action="append", default=[], metavar="[SERVICE:]SCORE=N", help="fail when a service's score is below N (repeatable)")
+    gates.add_argument(
+        "--fail-on-rule", action="append", default=[], metavar="SELECTOR",
+        help="fail on any finding of a rule id (MEM101), family (CONC), criterion (latency) or all (repeatable)",
+    )
+    gates.add_argument("--max-findings", action="append", default=[], metavar="SELECTOR=N", help="fail when more than N findings match SELECTOR (repeatable)")
+    gates.add_argument("--new-only", action="store_true", help="finding gates count only findings new against the baseline")
+    gates.add_argument("--exit-zero", action="store_true", help="report the gate outcome, but exit 0 whatever it is")
+    gates.add_argument("--baseline", metavar="FILE", help="a JSON report to compare findings with: new, changed, unchanged, fixed")
+    gates.add_argument("--write-baseline", metavar="FILE", help="also write this scan's JSON report to FILE, as the next baseline")
+
+
+def _cli_gates(args: argparse.Namespace) -> GateSettings:
+    """The gates given on the command line; a malformed one is a usage error naming the option."""
+    score_gates: dict[str, list[ScoreGate]] = {"fail_over": [], "fail_under": []}
+    for option in score_gates:
+        for written in getattr(args, option):
+            key, equals, value = written.rpartition("=")
+            try:
+                if not equals:
+                    raise ValueError("write [SERVICE:]SCORE=N, e.g. benefit=70")
+                score_gates[option].append(score_gate(key, _number(value)))
+            except ValueError as error:
+                raise UsageError(f"--{option.replace('_', '-')} {written}: {error}") from None
+    limits = []
+    for written in args.max_findings:
+        selector, _, value = written.rpartition("=")
+        if not selector or not value.isdigit():
+            raise UsageError(f"--max-findings {written}: write SELECTOR=N, e.g. CONC=10")
+        limits.append((selector, int(value)))
+    return GateSettings(
+        fail_over=tuple(score_gates["fail_over"]),
+        fail_under=tuple(score_gates["fail_under"]),
+        fail_on_rule=tuple(args.fail_on_rule),
+        max_findings=tuple(limits),
+        new_only=args.new_only,
+    )
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number (write SCORE=N, e.g. benefit=70)") from None
+
+
+def _read_baseline(root: Path, args: argparse.Namespace, settings: Settings) -> Baseline | None:
+    """The baseline the command line names, else the configuration's (a path inside the scanned root)."""
+    if args.baseline:
+        try:
+            data = Path(args.baseline).read_bytes()
+        except OSError as error:
+            raise UsageError(f"--baseline {args.baseline}: cannot read: {error.strerror or error}") from None
+        source = args.baseline
+    elif settings.baseline:
+        found = read_regular_file(root, settings.baseline, BASELINE_SIZE_LIMIT)
+        if found is None:
+            raise UsageError(f"{settings.source}: baseline {settings.baseline}: not a readable file of at most {BASELINE_SIZE_LIMIT >> 20} MiB in {root}")
+        data, source = found, settings.baseline
+    else:
+        return None
+    try:
+        return parse_baseline(data, source)
+    except BaselineError as error:
+        raise UsageError(str(error)) from None
 
 
 def _host_spec(argv: Sequence[str]) -> HostSpec:
@@ -127,21 +221,21 @@ def _progress_printer(stream: TextIO, verbose: bool) -> Progress | None:
 
 @dataclass(frozen=True, slots=True)
 class _Scan:
-    """What a scan needs from the command line: the root, its settings, the plugins, progress."""
+    """What a scan needs from the command line: the root, its settings, the plugins, progress, the cache."""
 
     root: Path
     settings: Settings
     host: PluginHost
     progress: Progress | None
     git_timeout: float
+    cache: AnalysisCache | None
 
-    def run(self) -> Report:
-        return scan(self.root, self.settings, self.host, self.progress, git_timeout=self.git_timeout)
+    def run(self, scope: ChangeScope | None = None) -> Report:
+        return scan(self.root, self.settings, self.host, self.progress, git_timeout=self.git_timeout, cache=self.cache, scope=scope)
 
 
-def _prepare(args: argparse.Namespace, host: PluginHost, err: TextIO) -> _Scan:
-    """The scan ``args`` ask for: ``args.path`` with its configuration and the command line's options."""
-    root = Path(args.path)
+def _prepare(args: argparse.Namespace, host: PluginHost, err: TextIO, root: Path, gate: GateSettings) -> _Scan:
+    """The scan ``args`` ask for: ``root`` with its configuration, the command line's options and ``gate`` over the configured gates."""
     if not root.is_dir():
         raise UsageError(f"{args.path}: not a directory")
     try:
@@ -154,19 +248,34 @@ def _prepare(args: argparse.Namespace, host: PluginHost, err: TextIO) -> _Scan:
         max_file_size=args.max_file_size,
         disable_plugins=tuple(args.disable_plugin) or None,
         options=vars(args),
+        gate=settings.gate.merged(gate),
     )
     if settings.disable_plugins and set(settings.disable_plugins) != set(host.spec.disabled):
         host = PluginHost(HostSpec(host.spec.plugins_dirs, tuple(sorted(set(settings.disable_plugins) | set(host.spec.disabled))), host.spec.autoload, host.spec.debug))
     for warning in warnings:
         print(f"readiness: warning: {warning}", file=err)
     progress = None if args.quiet else _progress_printer(err, args.verbose)
-    return _Scan(root, settings, host, progress, args.git_timeout)
+    return _Scan(root, settings, host, progress, args.git_timeout, _cache(args, root, host, settings, err))
 
 
 def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
-    prepared = _prepare(args, host, err)
-    outputs = _outputs(args.output, args.format, prepared.host.formats)
-    report = prepared.run()
+    root = _repository_root(args.git_timeout) if args.command == "check" else Path(args.path)
+    prepared = _prepare(args, host, err, root, _cli_gates(args))
+    settings, host = prepared.settings, prepared.host
+    scope = _scope(args, root)
+    if scope is not None and args.write_baseline:
+        raise UsageError("--write-baseline needs a full scan: a report of the services some changes touch would make every other finding new")
+    baseline = _read_baseline(root, args, settings)
+    try:
+        gates.validate(settings.gate, host.rules, baseline is not None)
+    except gates.GateError as error:
+        raise UsageError(str(error)) from None
+    outputs = _outputs(args.output, args.format, host.formats)
+    report = prepared.run(scope)
+    if baseline is not None:
+        report = compare(report, baseline)
+    if settings.gate.configured:
+        report = replace(report, gate=gates.evaluate(report, settings.gate, args.exit_zero))
     # Every report is rendered before any is written, so a failing format leaves no partial set behind.
     rendered = []
     for output in outputs:
@@ -174,17 +283,69 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
         width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
         color = to_terminal and not os.environ.get("NO_COLOR")
         options = RenderOptions(width=width, color=color, include_files=args.files, options=vars(args))
-        rendered.append((output, output.format.render(report, options)))
-    for output, text in rendered:
-        if output.path is None:
+        rendered.append((output.path, output.format.render(report, options)))
+    if args.write_baseline:
+        # Written by the core, not the json format, which a configuration may have disabled.
+        rendered.append((Path(args.write_baseline), json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n"))
+    for path, text in rendered:
+        if path is None:
             out.write(text)
             continue
         try:
-            output.path.parent.mkdir(parents=True, exist_ok=True)
-            output.path.write_text(text, encoding="utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise UsageError(f"cannot write {output.path}: {error.strerror or error}") from None
-    return EXIT_OK
+            raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    if report.gate is None:
+        return EXIT_OK
+    if not any(output.path is None and output.format.name == "table" for output in outputs):
+        _print_gate(report.gate, err)
+    return report.gate.exit_code
+
+
+def _repository_root(timeout: float) -> Path:
+    """The top of the git work tree around the current directory (where pre-commit runs hooks), else the current directory."""
+    cwd = Path.cwd()
+    try:
+        code, out = run_git(cwd, "rev-parse", "--show-toplevel", timeout=timeout, ok_codes=(0, 128))
+    except GitError:
+        return cwd
+    top = os.fsdecode(out.strip())
+    return Path(top) if code == 0 and top else cwd
+
+
+def _scope(args: argparse.Namespace, root: Path) -> ChangeScope | None:
+    try:
+        if args.command == "check":
+            return diffscope.of_files(root, args.changed, Path.cwd()) if args.changed else None
+        return diffscope.against_ref(root, args.diff, args.git_timeout) if args.diff is not None else None
+    except diffscope.ScopeError as error:
+        raise UsageError(str(error)) from None
+
+
+def _cache(args: argparse.Namespace, root: Path, host: PluginHost, settings: Settings, err: TextIO) -> AnalysisCache | None:
+    """The cache of per-file results for this configuration, or None with --no-cache or where it would be inside the repository."""
+    if args.no_cache:
+        return None
+    directory = Path(args.cache_dir).expanduser() if args.cache_dir else default_cache_dir()
+    if inside_repository(directory, root):
+        if args.cache_dir:
+            raise UsageError(f"--cache-dir {args.cache_dir}: inside the scanned repository, which readiness never writes to")
+        print(f"readiness: warning: cache not used: {directory} is inside the scanned repository", file=err)
+        return None
+    plugin_options = {key: value for key, value in vars(args).items() if key not in args.core_options}
+    signature = {"plugins": plugin_signature(host), "max_file_size": settings.max_file_size, "plugin_settings": settings.plugins, "plugin_options": plugin_options}
+    return AnalysisCache(directory, signature)
+
+
+def _print_gate(gate: GateOutcome, err: TextIO) -> None:
+    """The gate's verdict on stderr, for logs where the report itself went to a file or is not the table."""
+    for failure in gate.failures:
+        print(f"readiness: {failure.condition}: {failure.detail}", file=err)
+    if gate.passed:
+        print(f"readiness: gate passed ({len(gate.conditions)} conditions, exit 0)", file=err)
+    else:
+        print(f"readiness: gate failed ({len(gate.failures)} of {len(gate.conditions)} conditions{', --exit-zero' if gate.exit_zero else ''}, exit {gate.exit_code})", file=err)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +408,7 @@ def _explain(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextI
     if args.path is None and RULE_ID.match(args.rule):
         raise UsageError(f"unknown rule {args.rule!r}; `readiness rules` lists them")
     args.path = args.path or "."
-    report = _prepare(args, host, err).run()
+    report = _prepare(args, host, err, Path(args.path), GateSettings()).run()
     service = find_service(report, args.rule)
     if service is None:
         names = ", ".join(s.name for s in report.services) or "none"
@@ -269,7 +430,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
                 args = _build_parser(host).parse_args(argv)
         except SystemExit as exit_:
             return int(exit_.code or 0)
-        if args.command == "scan":
+        if args.command in ("scan", "check"):
             return _scan(args, host, out, err)
         if args.command == "plugins":
             return _plugins(host, out)

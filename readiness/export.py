@@ -12,11 +12,15 @@ from importlib import resources
 from typing import Any
 
 from readiness.model import (
+    BaselineComparison,
     Contribution,
     Deployment,
+    DiffScope,
     Edge,
     Evidence,
     FileRecord,
+    Finding,
+    GateOutcome,
     Infrastructure,
     LanguageTotals,
     Report,
@@ -25,7 +29,7 @@ from readiness.model import (
     ServiceScore,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def load_schema() -> dict[str, Any]:
@@ -148,6 +152,49 @@ def _file(record: FileRecord) -> dict[str, Any]:
     }
 
 
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "criterion": finding.criterion.value,
+        "service": finding.service,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "function": finding.function,
+        "message": finding.message,
+        "fingerprint": finding.fingerprint,
+        "confidence": finding.confidence,
+        "facts": dict(finding.facts),
+        "baseline": finding.baseline.value if finding.baseline else None,
+    }
+
+
+def _baseline(baseline: BaselineComparison, findings: tuple[Finding, ...]) -> dict[str, Any]:
+    statuses = [f.baseline.value for f in findings if f.baseline]
+    return {
+        "source": baseline.source,
+        "head": baseline.head,
+        "new": statuses.count("new"),
+        "changed": statuses.count("changed"),
+        "unchanged": statuses.count("unchanged"),
+        "fixed": [_finding(f) for f in baseline.fixed],
+    }
+
+
+def _gate(gate: GateOutcome) -> dict[str, Any]:
+    return {
+        "status": "passed" if gate.passed else "failed",
+        "exit_code": gate.exit_code,
+        "new_only": gate.new_only,
+        "conditions": list(gate.conditions),
+        "failures": [{"condition": f.condition, "detail": f.detail} for f in gate.failures],
+    }
+
+
+def _diff(diff: DiffScope) -> dict[str, Any]:
+    return {"base": diff.base, "commit": diff.commit, "changed": list(diff.changed), "services": list(diff.services)}
+
+
 def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any]:
     scores = {score.service: score for score in report.scores}
     counted = [record for record in report.files if record.counted]
@@ -188,22 +235,13 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
         ],
         "infrastructure": [_infrastructure(item, report.edges) for item in report.infrastructure],
         "edges": [_edge(edge, {item.name for item in report.infrastructure}) for edge in report.edges],
-        "findings": [
-            {
-                "rule": f.rule,
-                "criterion": f.criterion.value,
-                "service": f.service,
-                "path": f.path,
-                "line": f.line,
-                "column": f.column,
-                "function": f.function,
-                "message": f.message,
-                "fingerprint": f.fingerprint,
-                "confidence": f.confidence,
-                "facts": dict(f.facts),
-            }
-            for f in report.findings
+        "findings": [_finding(f) for f in report.findings],
+        "suppressed": [
+            {**_finding(s.finding), "reason": s.reason, "source": s.source} for s in report.suppressed
         ],
+        "baseline": _baseline(report.baseline, report.findings) if report.baseline else None,
+        "gate": _gate(report.gate) if report.gate else None,
+        "diff": _diff(report.diff) if report.diff else None,
         "rules": [
             {"id": r.id, "title": r.title, "criterion": r.criterion.value, "level": r.level, "plugin": r.plugin}
             for r in report.rules

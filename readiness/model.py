@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 
 class Criterion(enum.StrEnum):
@@ -162,6 +163,19 @@ Fact = str | int | float | bool
 """A measured value a finding carries, e.g. a memory limit in bytes or a commit count."""
 
 
+class BaselineStatus(enum.StrEnum):
+    """A finding against the baseline's: SARIF's ``baselineState`` values under readiness's names."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    """The same rule, service, path and snippet as a baseline finding, perhaps on another line."""
+    CHANGED = "changed"
+    """The same finding as a baseline one with another message or other facts, or the same rule
+    on the same line of the same file with another snippet."""
+    FIXED = "fixed"
+    """Only in the baseline."""
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
@@ -177,9 +191,34 @@ class Finding:
     """The service the file belongs to, assigned by the pipeline once services are known."""
     facts: tuple[tuple[str, Fact], ...] = ()
     """Named values later stages compute with (sorted by name), e.g. ``("memory_limit_bytes", 536870912)``."""
+    baseline: BaselineStatus | None = None
+    """How the finding compares with ``--baseline``'s, set by :mod:`readiness.baseline`; None without a baseline."""
 
     def fact(self, name: str, default: Fact | None = None) -> Fact | None:
         return dict(self.facts).get(name, default)
+
+
+def selects(selector: str, finding: Finding) -> bool:
+    """Whether a gate's or a suppression's selector matches the finding.
+
+    A selector is a rule id (``MEM101``), a rule family (``MEM``: its letters), a
+    criterion (``latency``) or ``all``.
+    """
+    return selector in ("all", finding.criterion.value) or _selects_rule(selector, finding.rule)
+
+
+def selector_is_known(selector: str, rule_ids: Iterable[str]) -> bool:
+    """Whether a selector can match anything: ``all``, a criterion, or a declared rule or family."""
+    if selector == "all" or selector in {criterion.value for criterion in Criterion}:
+        return True
+    return any(_selects_rule(selector, rule_id) for rule_id in rule_ids)
+
+
+def _selects_rule(selector: str, rule_id: str) -> bool:
+    upper = selector.upper()
+    if upper == rule_id:
+        return True
+    return upper.isalpha() and rule_id.startswith(upper) and rule_id[len(upper) :][:1].isdigit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,12 +492,108 @@ class Repository:
     info: RepositoryInfo
     files: tuple[FileRecord, ...]
     max_file_size: int
+    memo: FileMemo | None = field(default=None, compare=False)
+    """Remembers :meth:`extract` results between scans; None without a cache."""
 
     def read_bytes(self, path: str) -> bytes | None:
         """The file's bytes, or None if it is not a regular file inside the root or is over the cap."""
         from readiness.safefs import read_regular_file
 
         return read_regular_file(self.root, path, self.max_file_size)
+
+    def extract(self, path: str, key: str, function: Callable[[bytes], JSONData]) -> JSONData:
+        """``function(bytes)`` of a file, computed once per content: a rescan does not read an unchanged file again.
+
+        For hooks that look through many files of the repository (edge finders): put the
+        per-file work in a pure ``function`` and combine its results. ``key`` names the
+        function and its version (``"topic_edges/1"``), and must change whenever what it
+        returns for the same bytes could. The result is JSON data (dicts, lists, strings,
+        numbers, booleans, None), given back as JSON would: tuples come back as lists,
+        with or without a cache. None when the file cannot be read.
+        """
+        if self.memo is not None:
+            return self.memo.extract(self, path, key, function)
+        data = self.read_bytes(path)
+        return None if data is None else as_json_data(function(data))
+
+
+JSONData = Any
+"""What :meth:`Repository.extract` functions return: JSON-serialisable values."""
+
+
+def as_json_data(value: JSONData) -> JSONData:
+    """The value as it reads back from JSON, so that a result is the same whether it was remembered or not."""
+    return json.loads(json.dumps(value))
+
+
+class FileMemo(Protocol):
+    """Where :meth:`Repository.extract` results are remembered (see :mod:`readiness.cache`)."""
+
+    def extract(self, repo: Repository, path: str, key: str, function: Callable[[bytes], JSONData]) -> JSONData: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressedFinding:
+    """A finding someone chose to ignore, and why: listed in every output, never counted or scored."""
+
+    finding: Finding
+    reason: str
+    source: str
+    """Where the suppression is written: ``path:line`` of an inline comment, or the configuration file."""
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineComparison:
+    """What ``--baseline`` compared the findings with; each finding's status is on the finding."""
+
+    source: str
+    """The baseline file, as given."""
+    head: str | None
+    """The commit the baseline was made at, when it says."""
+    fixed: tuple[Finding, ...]
+    """Baseline findings with no match now, sorted by path and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class GateFailure:
+    condition: str
+    """The gate as written on the command line, e.g. ``--fail-over benefit=70``."""
+    detail: str
+    """What broke it, e.g. ``checkout-api: benefit 82.5 > 70``."""
+
+
+@dataclass(frozen=True, slots=True)
+class GateOutcome:
+    """The CI gates checked on a report, and which failed. The exit code follows from it."""
+
+    conditions: tuple[str, ...]
+    failures: tuple[GateFailure, ...]
+    new_only: bool = False
+    """True when finding gates counted only findings new against the baseline."""
+    exit_zero: bool = False
+    """True when ``--exit-zero`` asked for exit 0 whatever the outcome."""
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed or self.exit_zero else 1
+
+
+@dataclass(frozen=True, slots=True)
+class DiffScope:
+    """A scan limited to the services some files touch: ``--diff REF``, or ``readiness check FILES``."""
+
+    base: str
+    """What the changed files were found against: the ref as given, or ``"files given"``."""
+    commit: str | None
+    """The commit ``base`` names; None for files given."""
+    changed: tuple[str, ...]
+    """Changed (added, modified or deleted) paths, repository-relative, sorted."""
+    services: tuple[str, ...]
+    """The services those paths touch: the only ones analysed, scored and reported on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,6 +613,12 @@ class Report:
     """The service graph, sorted by source, target and protocol."""
     scoring: ScoringParameters | None = None
     """How ``scores`` were computed; None when no scoring stage ran."""
+    suppressed: tuple[SuppressedFinding, ...] = ()
+    """Findings left out of ``findings`` (and of scores and gates) by an inline comment or configuration."""
+    baseline: BaselineComparison | None = None
+    gate: GateOutcome | None = None
+    diff: DiffScope | None = None
+    """Set when the scan judged only the services some changed files touch."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from readiness.model import (
     Contribution,
     Deployment,
     Diagnostic,
+    DiffScope,
     Edge,
     Evidence,
     FileRecord,
@@ -47,8 +48,11 @@ from readiness.model import (
     Service,
     ServiceCandidate,
 )
+from readiness.cache import AnalysisCache, CachedFiles
+from readiness.diffscope import ChangeScope, changed_paths, touched_services
 from readiness.plugin_host import PluginError, PluginHost
 from readiness.safefs import read_regular_file
+from readiness.suppressions import suppress
 
 ANALYSIS_BATCH_SIZE = 32
 ANALYSIS_IN_PROCESS_BELOW = 4 << 20
@@ -59,26 +63,59 @@ Produced = list[tuple[str, list[Finding | Diagnostic]]]
 """Per file and plugin that ran on it, what the plugin returned."""
 Analysis = Callable[[Progress | None], tuple[list[Finding], list[Diagnostic]]]
 """Waits for the code pass: its findings, and the plugin errors met in worker processes."""
+CachedAnalysis = Callable[[Progress | None], tuple[list[Finding], dict[str, tuple[Finding, ...]], list[Diagnostic]]]
+"""Waits for the code pass over the files the cache did not know: every file's findings,
+those to record per analysed file, and the plugin errors met in worker processes."""
 
 UNKNOWN_PROTOCOL = "unknown"
 
 
-def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | None = None, git_timeout: float = 60.0) -> Report:
+def scan(
+    root: Path,
+    settings: Settings,
+    host: PluginHost,
+    progress: Progress | None = None,
+    git_timeout: float = 60.0,
+    cache: AnalysisCache | None = None,
+    scope: ChangeScope | None = None,
+) -> Report:
+    """Scan ``root``; with a ``cache``, reuse the results of files that did not change; with a
+    ``scope``, judge only the services the changed files touch."""
     listing = list_files(root, settings, git_timeout)
+    cached = cache.open(root, listing) if cache is not None else None
     with Workers(host, settings.jobs or os.cpu_count() or 1) as workers:
-        files, diagnostics = take_inventory(root, listing, settings, host, progress, workers)
+        files, diagnostics = _inventory(root, listing, settings, host, progress, cached, workers)
         info = listing.info
         if info.vcs == "git" and info.head is not None:
             info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
-        repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size)
+        repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size, memo=cached.memo(files) if cached else None)
 
-        analysis = start_analysis(host, repo, settings, workers)
+        # A full scan analyses code while services and edges are detected; a diff scan must
+        # know the services first, to analyse only the files of those the changes touch.
+        analysis = _start_cached_analysis(host, repo, settings, workers, cached) if scope is None else None
         services, infrastructure, detection_warnings = detect_services(host, repo, settings)
         edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
-        file_findings, analysis_diagnostics = analysis(progress)
+        diff = None
+        judged = services
+        if scope is not None:
+            changed = changed_paths(scope, files)
+            diff = DiffScope(scope.base, scope.commit, changed, touched_services(changed, services))
+            judged = tuple(s for s in services if s.name in diff.services)
+            analysed = {path for service in judged for path in service.files} | set(changed)
+            repo_in_scope = replace(repo, files=tuple(r for r in files if r.path in analysed))
+            analysis = _start_cached_analysis(host, repo_in_scope, settings, workers, cached)
+        assert analysis is not None
+        file_findings, recorded, analysis_diagnostics = analysis(progress)
     diagnostics += analysis_diagnostics
-    findings = file_findings + analyze_services(host, repo, services, settings)
-    findings = assign_services(findings + analyze_repository(host, repo, services, settings), services)
+    findings = file_findings + analyze_services(host, repo, judged, settings) + analyze_repository(host, repo, services, settings)
+    findings = assign_services(findings, services)
+    if diff is not None:
+        findings = [f for f in findings if f.service in diff.services or (f.service is None and f.path in diff.changed)]
+    findings, suppressed, suppression_warnings = suppress(findings, repo, settings, host.rules)
+    if cached is not None:
+        problem = _record(cached, files, recorded, diagnostics, host)
+        if problem:
+            diagnostics.append(Diagnostic("warning", problem))
     plugin_errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     unscored = Report(
         tool_version=__version__,
@@ -88,13 +125,61 @@ def scan(root: Path, settings: Settings, host: PluginHost, progress: Progress | 
         exclusions=exclusions(files, listing.excluded),
         services=services,
         findings=tuple(findings),
-        rules=tuple(host.rules[rule_id] for rule_id in sorted({f.rule for f in findings})),
+        rules=tuple(host.rules[rule_id] for rule_id in sorted({f.rule for f in findings} | {s.finding.rule for s in suppressed})),
         scores=(),
-        diagnostics=_diagnostics(listing, diagnostics + detection_warnings + edge_warnings + plugin_errors),
+        diagnostics=_diagnostics(listing, diagnostics + detection_warnings + edge_warnings + suppression_warnings + plugin_errors),
         infrastructure=infrastructure,
         edges=edges,
+        suppressed=tuple(suppressed),
+        diff=diff,
     )
     return score_services(host, unscored, settings)
+
+
+def _inventory(
+    root: Path, listing: Listing, settings: Settings, host: PluginHost, progress: Progress | None, cached: CachedFiles | None, workers: Workers
+) -> tuple[tuple[FileRecord, ...], list[Diagnostic]]:
+    """Every listed file's record, in listing order: recalled from the cache when its stat is unchanged, else taken now."""
+    if cached is None:
+        return take_inventory(root, listing, settings, host, progress, workers)
+    known, unknown = cached.split(root, listing)
+    fresh, diagnostics = take_inventory(root, replace(listing, entries=unknown), settings, host, progress, workers)
+    taken = {record.path: record for record in fresh}
+    return tuple(known[path] if path in known else taken[path] for path, _ in listing.entries), diagnostics
+
+
+def _record(cached: CachedFiles, files: tuple[FileRecord, ...], recorded: dict[str, tuple[Finding, ...]], diagnostics: list[Diagnostic], host: PluginHost) -> str | None:
+    """Record this scan's per-file results, but for files whose processing raised or warned, so a rescan reports them again."""
+    hook = "readiness_analyze_file"
+    file_diagnostics = [*diagnostics, *(w for w in host.warnings if w.hook == hook), *(e.diagnostic() for e in host.errors if e.hook == hook)]
+    if any(d.path is None for d in file_diagnostics):
+        return None
+    return cached.save(files, recorded, skip={d.path for d in file_diagnostics if d.path})
+
+
+def _start_cached_analysis(host: PluginHost, repo: Repository, settings: Settings, workers: Workers, cached: CachedFiles | None) -> CachedAnalysis:
+    """Start the code pass on the source files of ``repo`` the cache does not know by their bytes; the rest are recalled."""
+    recalled: dict[str, tuple[Finding, ...]] = {}
+    if cached is not None:
+        for record in repo.files:
+            found = cached.findings(record) if record.counted else None
+            if found is not None:
+                recalled[record.path] = found
+    to_analyze = tuple(record for record in repo.files if record.path not in recalled)
+    analysis = start_analysis(host, replace(repo, files=to_analyze), settings, workers)
+
+    def finish(progress: Progress | None) -> tuple[list[Finding], dict[str, tuple[Finding, ...]], list[Diagnostic]]:
+        fresh, errors = analysis(progress)
+        remembered = [finding for found in recalled.values() for finding in found]
+        by_file: dict[str, list[Finding]] = {record.path: [] for record in to_analyze if record.counted}
+        for finding in fresh:
+            if finding.path not in by_file:
+                # A finding about another file cannot be recorded with the file it came from.
+                return fresh + remembered, {}, errors
+            by_file[finding.path].append(finding)
+        return fresh + remembered, {path: tuple(found) for path, found in by_file.items()}, errors
+
+    return finish
 
 
 def _diagnostics(listing: Listing, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:

@@ -53,6 +53,12 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _cache_outside_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scans in tests keep their cache of per-file results in a fresh temporary directory, never the developer's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """Build a directory from {path: content}; with ``git=True`` (default) commit it with fixed dates."""

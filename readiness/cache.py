@@ -1,0 +1,421 @@
+"""Per-file results kept between scans, so that a rescan reads and analyses only what changed.
+
+A file's inventory record, its ``readiness_analyze_file`` findings and what whole-repository
+plugins extract from it (:meth:`readiness.model.Repository.extract`) depend only on its
+path, its bytes, the plugins and a few settings. They are kept by path with the file's
+git blob id (the hash of its bytes, computed by readiness, so also outside git) in a
+directory of JSON shards per scanned root and configuration, under the user's cache
+directory (``$XDG_CACHE_HOME/readiness`` or ``~/.cache/readiness``), never inside the
+scanned repository. The directory's name hashes the root and everything results depend
+on: readiness's version and sources, every plugin's name, version and code, the settings
+plugins see, and the repository's ``.gitattributes`` files.
+
+A file whose stat (size, mtime, ctime, inode) is what was recorded is taken as unchanged
+without being read, as git's index does. A change within one timestamp tick of the
+recording would be missed, so files modified shortly before a scan started are recorded
+without their stat and read again next time ("racy git"). A file read again whose blob
+is the recorded one keeps its recorded findings.
+
+Each shard is written to a temporary file renamed over the old one, so concurrent scans
+never see half a shard (the last to finish wins; a scan only ever loses work, since an
+entry is only used when the file's stat or blob says it is still right). An unreadable,
+corrupted or foreign shard, or a malformed entry, is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import readiness_plugins
+from readiness import __version__
+from readiness.git import find_git_dir
+from readiness.inventory import Listing
+from readiness.model import Criterion, FileKind, FileRecord, Finding, JSONData, LineCounts, ReadStatus, Repository, as_json_data, git_blob_id
+from readiness.plugin_host import PluginHost
+from readiness.safefs import read_regular_file
+
+FORMAT = 1
+RACY_WINDOW_NS = 2_000_000_000
+"""Files modified less than this before a scan started are recorded without their stat (the
+coarsest common file timestamp, FAT's, is 2 seconds)."""
+ATTRIBUTES_LIMIT = 1 << 20
+SHARDS = 32
+"""Files of results per root and configuration: a change rewrites only the shards holding changed files."""
+STALE_AFTER_S = 7 * 24 * 3600
+"""A root's cache file for another configuration (older plugins, other settings) unused this long is deleted."""
+
+Stat = tuple[int, int, int, int]
+"""(size, mtime_ns, ctime_ns, inode) of a regular file."""
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "readiness"
+
+
+def plugin_signature(host: PluginHost) -> list[tuple[str, str, str | None, str]]:
+    """Every plugin's name, origin, version and a hash of its code.
+
+    Built-in plugins hash readiness's own sources, so an edited checkout never reuses
+    results of the code it replaced; other plugins hash their module's file.
+    """
+    signature = []
+    for plugin in host.plugins():
+        sources = _OWN_SOURCES if plugin.origin == "builtin" else (Path(plugin.location),)
+        signature.append((plugin.name, plugin.origin, plugin.version, _digest(sources)))
+    return signature
+
+
+_OWN_SOURCES = tuple(
+    sorted(path for package in (Path(__file__).parent, Path(readiness_plugins.__file__).parent) for path in package.rglob("*") if path.suffix in (".py", ".json"))
+)
+
+
+def _digest(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+def inside_repository(directory: Path, root: Path) -> bool:
+    """Whether ``directory`` is in the scanned root or in the git work tree around it."""
+    target = directory.resolve()
+    tops = [root.resolve()]
+    git_dir = find_git_dir(root)
+    if git_dir is not None and git_dir.name == ".git":
+        tops.append(git_dir.parent.resolve())
+    return any(target == top or top in target.parents for top in tops)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    blob: str | None
+    stat: Stat | None
+    """None when the file was modified too close to its recording for its stat to be trusted."""
+    record: FileRecord
+    findings: tuple[Finding, ...] | None
+    """None when the file was not analysed (not source, or outside a ``--diff`` scope)."""
+    extracts: Mapping[str, Any]
+    """:meth:`Repository.extract` results by key."""
+
+
+class AnalysisCache:
+    """Where per-file results are kept, for scans with one set of plugins and settings."""
+
+    def __init__(self, directory: Path, signature: Mapping[str, Any]) -> None:
+        self.directory = directory
+        self.signature = dict(signature)
+
+    def open(self, root: Path, listing: Listing) -> CachedFiles:
+        """This root's recorded results, ready to be split from what must be read again.
+
+        The file is named for the root, then for everything else results depend on, so
+        that files a root no longer uses (older plugins, other settings) can be pruned.
+        """
+        configuration = json.dumps({"version": __version__, "attributes": _attributes_digest(root, listing), **self.signature}, sort_keys=True, default=str)
+        directory = self.directory / f"v{FORMAT}" / f"{_hash(str(root.resolve()))}-{_hash(configuration)}"
+        return CachedFiles(directory, _load(directory))
+
+
+class CachedFiles:
+    """One scan's view of the cache: what it can reuse, and what it will record."""
+
+    def __init__(self, directory: Path, entries: dict[str, _Entry]) -> None:
+        self.directory = directory
+        self._entries = entries
+        self._started_ns = time.time_ns()
+        self._stats: dict[str, Stat] = {}
+        self._extracts = Extracts({}, {})
+        self.reused = 0
+
+    def split(self, root: Path, listing: Listing) -> tuple[dict[str, FileRecord], tuple[tuple[str, str | None], ...]]:
+        """Records of files whose stat is the recorded one, and the listing entries that must be inventoried."""
+        known: dict[str, FileRecord] = {}
+        unknown = []
+        stat_of = _Stats(root)
+        for path, index_blob in listing.entries:
+            current = stat_of(path)
+            if current is not None:
+                self._stats[path] = current
+            entry = self._entries.get(path)
+            if entry is not None and current is not None and entry.stat == current:
+                known[path] = entry.record
+            else:
+                unknown.append((path, index_blob))
+        self.reused = len(known)
+        return known, tuple(unknown)
+
+    def memo(self, files: Iterable[FileRecord]) -> Extracts:
+        """What :meth:`Repository.extract` remembers for these files, as they are now."""
+        recalled = {}
+        blobs = {}
+        for record in files:
+            blobs[record.path] = record.blob
+            entry = self._entries.get(record.path)
+            if entry is not None and record.blob is not None and entry.blob == record.blob:
+                recalled[record.path] = entry.extracts
+        self._extracts = Extracts(blobs, recalled)
+        return self._extracts
+
+    def findings(self, record: FileRecord) -> tuple[Finding, ...] | None:
+        """The recorded findings of a file with these bytes, or None when they must be computed."""
+        entry = self._entries.get(record.path)
+        if entry is None or entry.findings is None or record.blob is None or entry.blob != record.blob:
+            return None
+        return entry.findings
+
+    def save(self, records: Iterable[FileRecord], findings: Mapping[str, tuple[Finding, ...]], skip: set[str]) -> str | None:
+        """Record every file's results (those of ``skip`` excepted); the reason it could not be written, if any.
+
+        Only the shards holding a changed entry are written, so a one-file change writes little.
+        """
+        entries: dict[str, _Entry] = {}
+        changed: set[int] = set()
+        for record in records:
+            if record.path in skip:
+                continue
+            recorded = self._entries.get(record.path)
+            found = findings.get(record.path)
+            if found is None and recorded is not None and recorded.blob == record.blob:
+                found = recorded.findings
+            entry = _Entry(record.blob, self._trusted_stat(record.path), record, found, self._extracts.used.get(record.path, {}))
+            entries[record.path] = entry
+            if recorded is None or _differs(entry, recorded):
+                changed.add(_shard(record.path))
+        changed.update(_shard(path) for path in self._entries.keys() - entries.keys())
+        if not changed:
+            return None
+        shards: dict[int, dict[str, _Entry]] = {shard: {} for shard in changed}
+        for path, entry in entries.items():
+            shard = _shard(path)
+            if shard in shards:
+                shards[shard][path] = entry
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _tag(self.directory.parent.parent)
+            for shard, shard_entries in sorted(shards.items()):
+                _write_shard(self.directory / f"{shard:02x}.json", shard_entries)
+        except OSError as error:
+            return f"cache not written to {self.directory}: {error.strerror or error}"
+        _prune(self.directory)
+        self._entries = entries
+        return None
+
+    def _trusted_stat(self, path: str) -> Stat | None:
+        current = self._stats.get(path)
+        if current is None or current[1] >= self._started_ns - RACY_WINDOW_NS:
+            return None
+        return current
+
+
+def _differs(entry: _Entry, recorded: _Entry) -> bool:
+    # Recalled results are the recorded objects themselves, so identity settles most comparisons.
+    return (
+        entry.blob != recorded.blob
+        or entry.stat != recorded.stat
+        or entry.record is not recorded.record
+        or (entry.findings is not recorded.findings and entry.findings != recorded.findings)
+        or entry.extracts != recorded.extracts
+    )
+
+
+def _shard(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+def _write_shard(path: Path, entries: dict[str, _Entry]) -> None:
+    """Write one shard through a temporary file renamed over it, so no reader ever sees half of it."""
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump({"format": FORMAT, "entries": {name: _dump(entry) for name, entry in entries.items()}}, stream, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _prune(written: Path) -> None:
+    """Delete this root's caches for other configurations that no scan has written for a while; never fails."""
+    root_prefix = written.name.split("-", 1)[0]
+    stale_before = time.time() - STALE_AFTER_S
+    for sibling in written.parent.glob(f"{root_prefix}-*"):
+        try:
+            if sibling != written and sibling.stat().st_mtime < stale_before:
+                shutil.rmtree(sibling)
+        except OSError:
+            continue
+
+
+class Extracts:
+    """The :class:`readiness.model.FileMemo` of a scan with a cache: results recalled for unchanged files, and those used."""
+
+    def __init__(self, blobs: Mapping[str, str | None], recalled: Mapping[str, Mapping[str, Any]]) -> None:
+        self._blobs = blobs
+        self._recalled = recalled
+        self.used: dict[str, dict[str, Any]] = {}
+
+    def extract(self, repo: Repository, path: str, key: str, function: Callable[[bytes], JSONData]) -> JSONData:
+        used = self.used.get(path, {})
+        known = self._recalled.get(path, {})
+        if key in used:
+            return used[key]
+        if key in known:
+            value = known[key]
+        else:
+            data = repo.read_bytes(path)
+            if data is None:
+                return None
+            value = as_json_data(function(data))
+        if self._blobs.get(path) is not None:
+            self.used.setdefault(path, {})[key] = value
+        return value
+
+
+class _Stats:
+    """The stat of regular files below a root, never through a linked directory (as the inventory reads them)."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = str(root)
+        self._real_directories: dict[str, bool] = {"": True}
+
+    def __call__(self, path: str) -> Stat | None:
+        directory, _, _ = path.rpartition("/")
+        if not self._real(directory):
+            return None
+        try:
+            info = os.lstat(f"{self._root}/{path}")
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+    def _real(self, directory: str) -> bool:
+        known = self._real_directories.get(directory)
+        if known is None:
+            parent, _, name = directory.rpartition("/")
+            known = name not in ("", ".", "..") and self._real(parent) and _is_directory(f"{self._root}/{directory}")
+            self._real_directories[directory] = known
+        return known
+
+
+def _is_directory(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _attributes_digest(root: Path, listing: Listing) -> str:
+    """A hash of every ``.gitattributes`` that can apply to a listed file: classification depends on them."""
+    directories = {""}
+    for path, _ in listing.entries:
+        directory = path.rpartition("/")[0]
+        while directory not in directories:
+            directories.add(directory)
+            directory = directory.rpartition("/")[0]
+    digest = hashlib.sha256()
+    for directory in sorted(directories):
+        relpath = f"{directory}/.gitattributes" if directory else ".gitattributes"
+        try:
+            os.lstat(root / relpath)
+        except OSError:
+            continue
+        data = read_regular_file(root, relpath, ATTRIBUTES_LIMIT)
+        if data is not None:
+            digest.update(f"{directory}\0{git_blob_id(data)}\0".encode())
+    return digest.hexdigest()
+
+
+def _tag(directory: Path) -> None:
+    """Mark the cache directory so backup tools skip it (https://bford.info/cachedir/)."""
+    tag = directory / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# This is readiness's cache; it can be deleted at any time.\n", encoding="utf-8")
+
+
+def _load(directory: Path) -> dict[str, _Entry]:
+    """Every well-formed entry of every shard; a shard that cannot be read or parsed counts as empty."""
+    entries: dict[str, _Entry] = {}
+    for shard in range(SHARDS):
+        try:
+            document = json.loads((directory / f"{shard:02x}.json").read_bytes())
+        except (OSError, ValueError):
+            continue
+        if not isinstance(document, dict) or document.get("format") != FORMAT or not isinstance(document.get("entries"), dict):
+            continue
+        for file_path, raw in document["entries"].items():
+            try:
+                entries[file_path] = _parse(file_path, raw)
+            except (TypeError, ValueError, KeyError, IndexError):
+                continue
+    return entries
+
+
+def _dump(entry: _Entry) -> list[Any]:
+    record = entry.record
+    lines = [record.lines.code, record.lines.comment, record.lines.blank] if record.lines else None
+    findings = None if entry.findings is None else [
+        [f.rule, f.criterion.value, f.line, f.column, f.message, f.function, f.fingerprint, f.confidence, dict(f.facts)] for f in entry.findings
+    ]
+    return [entry.blob, list(entry.stat) if entry.stat else None, record.size, record.status.value, record.language, record.kind.value, record.reason, lines, findings, entry.extracts]
+
+
+def _parse(path: str, raw: Any) -> _Entry:
+    blob, recorded_stat, size, status, language, kind, reason, lines, findings, extracts = raw
+    if not (blob is None or type(blob) is str) or type(size) is not int or type(reason) is not str or not (language is None or type(language) is str):
+        raise TypeError("malformed entry")
+    if type(extracts) is not dict:
+        raise TypeError("malformed extracts")
+    counts = None
+    if lines is not None:
+        code, comment, blank = lines
+        counts = LineCounts(_integer(code), _integer(comment), _integer(blank))
+    record = FileRecord(path, size, blob, _STATUSES[status], language, _KINDS[kind], reason, counts)
+    file_stat: Stat | None = None
+    if recorded_stat is not None:
+        file_size, mtime, ctime, inode = recorded_stat
+        file_stat = (_integer(file_size), _integer(mtime), _integer(ctime), _integer(inode))
+    return _Entry(blob, file_stat, record, None if findings is None else tuple(_finding(path, item) for item in findings), extracts)
+
+
+def _finding(path: str, item: Any) -> Finding:
+    rule, criterion, line, column, message, function, fingerprint, confidence, facts = item
+    if type(rule) is not str or type(message) is not str or type(fingerprint) is not str or type(facts) is not dict or not (function is None or type(function) is str):
+        raise TypeError("malformed finding")
+    if type(confidence) not in (int, float) or not all(type(value) in (str, int, float, bool) for value in facts.values()):
+        raise TypeError("malformed finding")
+    return Finding(
+        rule=rule, criterion=Criterion(criterion), path=path, line=_integer(line), message=message, column=_integer(column),
+        function=function, fingerprint=fingerprint, confidence=float(confidence), facts=tuple(sorted(facts.items())),
+    )
+
+
+_STATUSES = {status.value: status for status in ReadStatus}
+_KINDS = {kind.value: kind for kind in FileKind}
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError("not an integer")
+    return value
