@@ -181,12 +181,8 @@ class PluginHost:
         """The plugins implementing ``hook``, in call order."""
         return [impl.plugin_name for impl in self._implementations(hook)]
 
-    def call_each(self, hook: str, only: Collection[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Every implementation's non-None result, as (plugin name, result), in call order.
-
-        :param only: when given, call only these plugins' implementations.
-        """
-        results = []
+    def _results(self, hook: str, only: Collection[str] | None, kwargs: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+        """Each implementation's non-None result, lazily, in call order; a raising one is recorded and skipped."""
         for impl in self._implementations(hook):
             if only is not None and impl.plugin_name not in only:
                 continue
@@ -196,31 +192,22 @@ class PluginHost:
                 self._fail(impl.plugin_name, hook, error)
                 continue
             if result is not None:
-                results.append((impl.plugin_name, result))
-        return results
+                yield impl.plugin_name, result
+
+    def call_each(self, hook: str, only: Collection[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Every implementation's non-None result, as (plugin name, result), in call order.
+
+        :param only: when given, call only these plugins' implementations.
+        """
+        return list(self._results(hook, only, kwargs))
 
     def call_first(self, hook: str, **kwargs: Any) -> Any:
-        """The first non-None result, as with pluggy's ``firstresult``; a raising plugin is skipped."""
-        for impl in self._implementations(hook):
-            try:
-                result = impl.function(*(kwargs[name] for name in impl.argnames))
-            except Exception as error:
-                self._fail(impl.plugin_name, hook, error)
-                continue
-            if result is not None:
-                return result
-        return None
+        """The first non-None result, as with pluggy's ``firstresult``: later implementations are not called."""
+        return next((result for _, result in self._results(hook, None, kwargs)), None)
 
     def call_plugin(self, plugin: str, hook: str, **kwargs: Any) -> Any:
         """One named plugin's result for ``hook`` (None if it does not implement it or fails)."""
-        for impl in self._implementations(hook):
-            if impl.plugin_name != plugin:
-                continue
-            try:
-                return impl.function(*(kwargs[name] for name in impl.argnames))
-            except Exception as error:
-                self._fail(plugin, hook, error)
-        return None
+        return next((result for _, result in self._results(hook, (plugin,), kwargs)), None)
 
     def drain_errors(self) -> list[PluginError]:
         errors, self.errors = self.errors, []
