@@ -12,12 +12,9 @@ from __future__ import annotations
 import os
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
-from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pathspec
@@ -35,8 +32,9 @@ from readiness.model import (
     RepositoryInfo,
     git_blob_id,
 )
-from readiness.plugin_host import BUILTIN_PLUGINS, HostSpec, PluginHost
+from readiness.plugin_host import PluginHost
 from readiness.safefs import inside_real_directories, read_prefix
+from readiness.workers import Lost, Workers, worker_host
 
 HEAD_SIZE = 8192
 """Bytes a classifier sees; also where binary detection looks for a NUL byte, as git does."""
@@ -246,74 +244,14 @@ def inventory_file(root: Path, path: str, index_blob: str | None, host: PluginHo
     return FileRecord(path, len(data), blob, ReadStatus.READ, file_class.language, file_class.kind, file_class.reason, lines)
 
 
-_worker_host: PluginHost | None = None
-
-
-def _start_worker(spec: HostSpec) -> None:
-    global _worker_host
-    _worker_host = PluginHost(spec)
-
-
-def worker_host() -> PluginHost:
-    """The plugin host of this worker process (see :func:`worker_pool`)."""
-    assert _worker_host is not None, "worker started without a plugin host"
-    return _worker_host
-
-
-def _inventory_batch(root: Path, batch: list[tuple[str, str | None]], max_size: int) -> tuple[list[FileRecord], list[Diagnostic]]:
+def _inventory_batch(batch: list[tuple[str, str | None]], root: Path, max_size: int) -> tuple[list[FileRecord], list[Diagnostic]]:
     host = worker_host()
     records = [inventory_file(root, path, blob, host, max_size) for path, blob in batch]
     return records, [error.diagnostic() for error in host.drain_errors()]
 
 
-def _batches(items: tuple[tuple[str, str | None], ...]) -> Iterator[list[tuple[str, str | None]]]:
-    for start in range(0, len(items), BATCH_SIZE):
-        yield list(items[start : start + BATCH_SIZE])
-
-
-def worker_pool(host: PluginHost, jobs: int) -> ProcessPoolExecutor:
-    """Processes with the same plugins as ``host``; forkserver, so no lock held by a thread is inherited."""
-    context: BaseContext
-    if "forkserver" in get_all_start_methods():
-        context = forkserver = get_context("forkserver")
-        # Imported once in the fork server, so each worker starts with them loaded.
-        forkserver.set_forkserver_preload(["readiness.plugin_host", *BUILTIN_PLUGINS])
-    else:
-        context = get_context("spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(host.spec,))
-
-
-class Workers:
-    """The worker processes of one scan: started by the first stage that needs them, then kept for the next.
-
-    Starting a pool costs more than inventorying a few thousand files, so the inventory
-    and the analysis share one.
-    """
-
-    def __init__(self, host: PluginHost, jobs: int) -> None:
-        self._host = host
-        self._jobs = jobs
-        self._pool: ProcessPoolExecutor | None = None
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = worker_pool(self._host, self._jobs)
-        return self._pool
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
-
-    def __enter__(self) -> Workers:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
+def _batches(items: tuple[tuple[str, str | None], ...]) -> list[list[tuple[str, str | None]]]:
+    return [list(items[start : start + BATCH_SIZE]) for start in range(0, len(items), BATCH_SIZE)]
 
 
 def take_inventory(
@@ -329,6 +267,9 @@ def take_inventory(
     records: list[FileRecord] = []
     diagnostics: list[Diagnostic] = []
     if jobs == 1 or total < IN_PROCESS_BELOW:
+        # A crash in native code here ends the scan, as it would any program: this path
+        # is taken only when asked for (--jobs 1), or for inventories too small to be
+        # worth workers, where isolating the work would cost more than the work itself.
         for path, blob in listing.entries:
             records.append(inventory_file(root, path, blob, host, settings.max_file_size))
             if progress and len(records) % BATCH_SIZE == 0:
@@ -336,10 +277,15 @@ def take_inventory(
         diagnostics.extend(error.diagnostic() for error in host.drain_errors())
     else:
         with Workers(host, jobs) if workers is None else nullcontext(workers) as shared:
-            batches = _batches(listing.entries)
-            for batch_records, batch_errors in shared.pool().map(_inventory_batch, _repeat(root), batches, _repeat(settings.max_file_size)):
-                records.extend(batch_records)
-                diagnostics.extend(batch_errors)
+            for piece in shared.map(_inventory_batch, _batches(listing.entries), root, settings.max_file_size):
+                if isinstance(piece, Lost):
+                    path, blob = piece.item
+                    records.append(FileRecord(path, 0, blob, ReadStatus.UNREADABLE, None, FileKind.DATA, "worker process died"))
+                    diagnostics.append(piece.warning(path, "taking the inventory of"))
+                else:
+                    batch_records, batch_errors = piece[1]
+                    records.extend(batch_records)
+                    diagnostics.extend(batch_errors)
                 if progress:
                     progress("inventory", len(records), total)
     if progress:
@@ -357,11 +303,6 @@ def worktree_differs(listing: Listing, records: tuple[FileRecord, ...]) -> bool:
         if record.status is ReadStatus.UNREADABLE and record.reason == "missing":
             return True
     return False
-
-
-def _repeat(value: object) -> Iterable[object]:
-    while True:
-        yield value
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

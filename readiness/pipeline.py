@@ -28,8 +28,6 @@ from readiness.inventory import (
     language_totals,
     list_files,
     take_inventory,
-    Workers,
-    worker_host,
     worktree_differs,
 )
 from readiness.model import (
@@ -53,6 +51,7 @@ from readiness.diffscope import ChangeScope, changed_paths, touched_services
 from readiness.plugin_host import PluginError, PluginHost
 from readiness.safefs import read_regular_file
 from readiness.suppressions import suppress
+from readiness.workers import Lost, Piece, Workers, worker_host
 
 ANALYSIS_BATCH_SIZE = 32
 ANALYSIS_IN_PROCESS_BELOW = 4 << 20
@@ -482,21 +481,27 @@ def start_analysis(host: PluginHost, repo: Repository, settings: Settings, worke
     in_workers = (settings.jobs or os.cpu_count() or 1) > 1 and (
         workers.started or sum(record.size for record in counted) >= ANALYSIS_IN_PROCESS_BELOW
     )
+    results: Iterable[Piece[FileRecord, tuple[Produced, list[Diagnostic]]]]
     if in_workers:
-        arguments = (_repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
-        results: Iterable[tuple[Produced, list[Diagnostic]]] = workers.pool().map(_analyze_batch, *arguments)
+        results = workers.map(_analyze_batch, batches, repo.root, settings, analyzers, markers)
     else:
-        results = ((_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), []) for batch in batches)
+        # As for the inventory (see take_inventory), a crash in native code here ends the scan.
+        results = ((batch, (_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), [])) for batch in batches)
 
     def finish(progress: Progress | None) -> tuple[list[Finding], list[Diagnostic]]:
         findings: list[Finding] = []
         diagnostics: list[Diagnostic] = []
         done = 0
-        for batch, (produced, errors) in zip(batches, results, strict=True):
-            for plugin, plugin_findings in produced:
-                findings.extend(_declared(host, plugin, "readiness_analyze_file", plugin_findings))
-            diagnostics.extend(errors)
-            done += len(batch)
+        for piece in results:
+            if isinstance(piece, Lost):
+                diagnostics.append(piece.warning(piece.item.path, "analysing"))
+                done += 1
+            else:
+                batch, (produced, errors) = piece
+                for plugin, plugin_findings in produced:
+                    findings.extend(_declared(host, plugin, "readiness_analyze_file", plugin_findings))
+                diagnostics.extend(errors)
+                done += len(batch)
             if progress:
                 progress("analysis", done, len(counted))
         return findings, diagnostics
@@ -509,13 +514,8 @@ def _analysis_batches(records: list[FileRecord]) -> Iterator[list[FileRecord]]:
         yield records[start : start + ANALYSIS_BATCH_SIZE]
 
 
-def _repeat(value: object) -> Iterator[object]:
-    while True:
-        yield value
-
-
 def _analyze_batch(
-    root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
+    batch: list[FileRecord], root: Path, settings: Settings, analyzers: list[str], markers: Markers
 ) -> tuple[Produced, list[Diagnostic]]:
     """In a worker: the batch's results, and the plugin errors met (they would stay in this process)."""
     host = worker_host()
