@@ -63,12 +63,16 @@ class Lost(Generic[Item]):
 
     @property
     def cause(self) -> str:
-        if self.exitcode >= 0:
-            return f"exit status {self.exitcode}"
-        try:
-            return f"signal {-self.exitcode}, {signal.Signals(-self.exitcode).name}"
-        except ValueError:
-            return f"signal {-self.exitcode}"
+        return _exit_cause(self.exitcode)
+
+
+def _exit_cause(exitcode: int) -> str:
+    if exitcode >= 0:
+        return f"exit status {exitcode}"
+    try:
+        return f"signal {-exitcode}, {signal.Signals(-exitcode).name}"
+    except ValueError:
+        return f"signal {-exitcode}"
 
 
 Piece = tuple[list[Item], Result] | Lost[Item]
@@ -165,6 +169,12 @@ class _Alone:
         self._process.start()
         # Only the child may hold its end open: a dead child then reads as end of file here.
         child.close()
+        try:
+            self._connection.recv()
+        except EOFError:
+            # Not a file's fault: no item would fare better, so the scan stops here.
+            self.close()
+            raise RuntimeError(f"a worker process died while starting ({_exit_cause(self._process.exitcode or 0)})") from None
 
     def run(self, function: Callable[..., Result], item: Item, args: tuple[Any, ...]) -> Piece[Item, Result]:
         try:
@@ -184,6 +194,7 @@ class _Alone:
 
 def _serve(spec: HostSpec, connection: Connection) -> None:
     _start_worker(spec)
+    connection.send("ready")
     while True:
         try:
             function, batch, args = connection.recv()

@@ -1,4 +1,5 @@
-"""The code pass: analyzers run in worker processes, behind their pre-filter markers."""
+"""The code pass: analyzers run in worker processes, behind their pre-filter markers; a worker
+process that dies (a crash in native code, the OOM killer) costs only the file it died on."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import json
 import os
 import textwrap
 
+import jsonschema
 import pytest
 
-from readiness import pipeline
+from readiness import inventory, pipeline
+from readiness.export import load_schema
 from readiness.plugin_host import _essential
 
 # Classifies its own files, so the test does not depend on the built-in language plugin.
@@ -75,6 +78,74 @@ def test_analysis_runs_in_worker_processes_and_keeps_file_order(marked_plugin, m
     assert len({f["facts"]["pid"] for f in report["findings"]} - {os.getpid()}) >= 1
     assert report["warnings"] == [{"message": "not analysed: refused on purpose", "path": "skip.txt"}]
     assert report["errors"] == []
+
+
+# Kills its worker process on the files whose names say so, in the stage they say; the
+# marked plugin beside it classifies the files and finds something in each.
+CRASHING_PLUGIN = '''
+import os
+import signal
+from readiness import hookimpl
+
+@hookimpl
+def readiness_count_lines(path):
+    if path == "inventory-abort.txt":
+        os.abort()
+    return None
+
+@hookimpl
+def readiness_analyze_file(file):
+    if file.path == "analysis-segv.txt":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if file.path == "analysis-abort.txt":
+        os.abort()
+    if file.path == "analysis-exit.txt":
+        os._exit(3)
+    return []
+'''
+CRASHING = ("analysis-abort.txt", "analysis-exit.txt", "analysis-segv.txt", "inventory-abort.txt")
+
+
+def test_a_worker_that_dies_costs_only_the_file_it_died_on(marked_plugin, make_repo, run_cli, monkeypatch):
+    (marked_plugin / "crashing.py").write_text(textwrap.dedent(CRASHING_PLUGIN))
+    # Small batches, in workers however few the files: the crashes fall in different
+    # batches of each stage, with batches before and after them.
+    monkeypatch.setattr(inventory, "IN_PROCESS_BELOW", 0)
+    monkeypatch.setattr(inventory, "BATCH_SIZE", 8)
+    monkeypatch.setattr(pipeline, "ANALYSIS_IN_PROCESS_BELOW", 0)
+    monkeypatch.setattr(pipeline, "ANALYSIS_BATCH_SIZE", 4)
+    files = {f"f{n:02d}.txt": "needle\n" for n in range(40)}
+    files.update({name: "needle\n" for name in CRASHING})
+    repo = make_repo(files)
+
+    code, out, err = run_cli("scan", repo, "--plugins-dir", marked_plugin, "--format", "json", "--files", "--jobs", "2", "--no-cache")
+
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    jsonschema.validate(report, load_schema())
+    assert report["warnings"] == [
+        {"message": "worker process died while taking the inventory of this file (signal 6, SIGABRT); file skipped", "path": "inventory-abort.txt"},
+        {"message": "worker process died while analysing this file (signal 6, SIGABRT); file skipped", "path": "analysis-abort.txt"},
+        {"message": "worker process died while analysing this file (exit status 3); file skipped", "path": "analysis-exit.txt"},
+        {"message": "worker process died while analysing this file (signal 11, SIGSEGV); file skipped", "path": "analysis-segv.txt"},
+    ]
+    assert report["errors"] == []
+    inventoried = {f["path"]: (f["status"], f["language"], f["reason"]) for f in report["files"]}
+    assert inventoried == {path: ("read", "Text", "test") for path in files} | {"inventory-abort.txt": ("unreadable", None, "worker process died")}
+    assert report["exclusions"] == [{"reason": "unreadable", "rule": "worker process died", "files": 1}]
+    assert [f["path"] for f in report["findings"]] == sorted(path for path in files if path not in CRASHING)
+
+
+def test_a_worker_that_cannot_start_stops_the_scan_with_one_line(marked_plugin, make_repo, run_cli, monkeypatch):
+    # Dies on import in every worker process, never in this one: no file is to blame.
+    (marked_plugin / "crashing.py").write_text("import multiprocessing, os\nif multiprocessing.parent_process() is not None:\n    os.abort()\n")
+    monkeypatch.setattr(pipeline, "ANALYSIS_IN_PROCESS_BELOW", 0)
+    repo = make_repo({"a.txt": "needle\n"})
+
+    code, out, err = run_cli("scan", repo, "--plugins-dir", marked_plugin, "--format", "json", "--jobs", "2", "--no-cache")
+
+    assert (code, out) == (3, "")
+    assert err == "readiness: internal error: RuntimeError: a worker process died while starting (signal 6, SIGABRT) (run with --debug for the traceback)\n"
 
 
 def test_wants_file_reads_the_markers_per_language():
