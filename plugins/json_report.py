@@ -6,15 +6,13 @@ and the same input always gives byte-identical output.
 
 from __future__ import annotations
 
-import json
-
 from readiness import hookimpl
-from readiness.export import report_as_dict
+from readiness.export import json_text, report_as_dict
 from readiness.model import RenderOptions, Report, ReportFormat
 
 
 def render_json(report: Report, options: RenderOptions) -> str:
-    return json.dumps(report_as_dict(report, include_files=options.include_files), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report_as_dict(report, include_files=options.include_files))
 
 
 @hookimpl

@@ -25,7 +25,7 @@ from readiness.cache import AnalysisCache, default_cache_dir, inside_repository,
 from readiness.diffscope import ChangeScope
 from readiness.config import ConfigError, GateSettings, ScoreGate, Settings, load_settings, score_gate, with_overrides
 from readiness.explanation import find_service, render_explanation
-from readiness.export import load_schema, report_as_dict
+from readiness.export import json_text, load_schema, report_as_dict
 from readiness.git import GitError, run_git
 from readiness.inventory import Progress
 from readiness.model import GateOutcome, RenderOptions, Report, ReportFormat
@@ -286,7 +286,7 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
         rendered.append((output.path, output.format.render(report, options)))
     if args.write_baseline:
         # Written by the core, not the json format, which a configuration may have disabled.
-        rendered.append((Path(args.write_baseline), json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n"))
+        rendered.append((Path(args.write_baseline), json_text(report_as_dict(report))))
     for path, text in rendered:
         if path is None:
             out.write(text)

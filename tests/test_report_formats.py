@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
-from readiness.export import load_schema, report_as_dict
+from readiness.export import json_text, load_schema, report_as_dict
 from readiness.model import RenderOptions
 from readiness.plugin_host import PluginHost
 
@@ -38,6 +38,48 @@ def test_json_and_sarif_of_both_validate(demo_report):
     for report in (demo_report, sample_report()):
         jsonschema.validate(json.loads(FORMATS["json"].render(report, RenderOptions())), load_schema())
         validate_sarif(json.loads(FORMATS["sarif"].render(report, RenderOptions())))
+
+
+def test_json_is_indented_with_each_record_on_one_line():
+    document = {
+        "empty": [], "none": {}, "scalars": [1, "é"], "record": {"k": 1, "list": [1], "object": {"p": 2}, "table": [{"a": 1}]},
+        "deep": {"g": {"h": {"i": None}}}, "mixed": [{"y": {"z": 1}}, 2], "tables": {"t1": [{"a": 1}], "t2": [{"b": 2}]},
+    }
+    assert json_text(document) == """{
+  "empty": [],
+  "none": {},
+  "scalars": [
+    1,
+    "é"
+  ],
+  "record": {"k": 1, "list": [1], "object": {"p": 2}, "table": [{"a": 1}]},
+  "deep": {
+    "g": {"h": {"i": null}}
+  },
+  "mixed": [
+    {"y": {"z": 1}},
+    2
+  ],
+  "tables": {
+    "t1": [
+      {"a": 1}
+    ],
+    "t2": [
+      {"b": 2}
+    ]
+  }
+}
+"""
+
+
+def test_the_json_report_has_one_line_per_finding_and_file(demo_report):
+    text = FORMATS["json"].render(demo_report, RenderOptions(include_files=True))
+    document = report_as_dict(demo_report, include_files=True)
+    assert json.loads(text) == document
+    lines = text.splitlines()
+    for key in ("findings", "files"):
+        start = lines.index(f'  "{key}": [') + 1
+        assert document[key] and [json.loads(line.rstrip(",")) for line in lines[start : start + len(document[key])]] == document[key]
 
 
 def test_the_scored_sample_exports_its_verdicts_to_json():
