@@ -195,7 +195,11 @@ class Finding:
     """How the finding compares with ``--baseline``'s, set by :mod:`readiness.baseline`; None without a baseline."""
 
     def fact(self, name: str, default: Fact | None = None) -> Fact | None:
-        return dict(self.facts).get(name, default)
+        # A finding has a handful of facts, and scoring asks for some of every finding's.
+        for key, value in self.facts:
+            if key == name:
+                return value
+        return default
 
 
 def selects(selector: str, finding: Finding) -> bool:

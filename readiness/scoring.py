@@ -39,6 +39,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from readiness.model import (
@@ -337,8 +338,12 @@ def _rule_weights(value: Any) -> dict[str, float]:
     return weights
 
 
+@lru_cache(maxsize=4096)
 def family(rule_id: str) -> str:
-    """A rule's family: the letters its id starts with (``PERF`` of ``PERF103``)."""
+    """A rule's family: the letters its id starts with (``PERF`` of ``PERF103``).
+
+    Remembered: scoring asks it several times per finding, of a few dozen rule ids.
+    """
     match = re.match(r"[A-Z]+", rule_id)
     return match.group(0) if match else rule_id
 
