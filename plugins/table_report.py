@@ -7,6 +7,7 @@ the terminal takes colour, at the terminal's width.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from typing import Literal
 
 from rich.console import Console
@@ -98,9 +99,10 @@ def _services_table(report: Report) -> Table:
     for column in ("service", "path", "role", "language", "code", "findings"):
         table.add_column(column, justify="right" if column in ("code", "findings") else "left")
     judged = set(report.diff.services) if report.diff else None
+    per_service = Counter(finding.service for finding in report.findings)
     for service in report.services:
         code = sum(t.code for t in service.languages)
-        findings = sum(1 for f in report.findings if f.service == service.name)
+        findings = per_service[service.name]
         role = service.role if service.ranked else f"{service.role} (not ranked)"
         shown = str(findings) if judged is None or service.name in judged else "not judged"
         table.add_row(service.name, service.path, role, service.primary_language or "-", f"{code:,}", shown)
