@@ -27,6 +27,7 @@ from readiness.model import (
     Verdict,
 )
 from readiness_plugins._quantities import format_bytes
+from readiness_plugins._ranking import figures
 
 
 MIN_REASON_WIDTH = 20
@@ -50,14 +51,11 @@ def _verdict_table(report: Report, width: int) -> Table:
     table = Table(title="Rust rewrite candidates (readiness explain SERVICE shows why)", title_justify="left")
     rows = []
     for score in sorted(report.scores, key=_verdict_order):
-        scored = score.verdict is not Verdict.NOT_APPLICABLE
         rows.append((
             str(score.rank) if score.rank is not None else "-",
             score.service,
             score.verdict.value,
-            f"{score.benefit:.0f}" if scored else "-",
-            f"{score.effort:.0f}" if scored else "-",
-            f"{score.confidence:.2f}" if scored else "-",
+            *figures(score),
             score.reasons[0] if score.reasons else "",
         ))
     headers = ("#", "service", "verdict", "benefit", "effort", "conf.", "top reason")
