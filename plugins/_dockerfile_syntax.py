@@ -11,6 +11,7 @@ that never ends) becomes a *problem* with its line; parsing goes on with the nex
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 
 from readiness_plugins._runtime_flags import shell_words
 
+MAX_CHARS = 1 << 20
+"""The default max-file-size: a real Dockerfile is far smaller, and splitting a bigger text into lines costs memory."""
 MAX_LINES = 20_000
 MAX_LINE = 16_384
 MAX_INSTRUCTIONS = 5_000
@@ -32,6 +35,7 @@ KEYWORDS = frozenset(
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _DIRECTIVE = re.compile(r"#\s*([A-Za-z][A-Za-z0-9_-]{0,30})\s*=\s*(\S{0,200})\s*")
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]{0,63})\2")
+_TERMINATOR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]{0,100})(?::?([-+])([^}]{0,500}))?\}|\$([A-Za-z_][A-Za-z0-9_]{0,100})")
 
 
@@ -139,8 +143,12 @@ class _Builder:
     escape: str = "\\"
     global_args: dict[str, str | None] = field(default_factory=dict)
     stages: list[Stage] = field(default_factory=list)
+    named: dict[str, int] = field(default_factory=dict)
+    """The first stage of each ``AS`` name, so that resolving ``FROM name`` does not rescan the stages."""
     current: list[Instruction] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    terminators: dict[bool, dict[str, list[int]]] = field(default_factory=dict)
+    """Per tab-stripping mode, the lines that could end a heredoc, so that an unclosed one does not rescan the file."""
 
     def problem(self, line: int, text: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -158,8 +166,11 @@ def _with_instructions(stage: Stage, instructions: tuple[Instruction, ...]) -> S
 
 def parse_dockerfile(text: str) -> Dockerfile:
     """Parse a Dockerfile; never raises, whatever the text."""
-    lines = [line[:MAX_LINE] for line in text.splitlines()[:MAX_LINES]]
+    read = text[:MAX_CHARS].splitlines()
+    lines = [line[:MAX_LINE] for line in read[:MAX_LINES]]
     builder = _Builder()
+    if len(text) > MAX_CHARS or len(read) > MAX_LINES:
+        builder.problem(len(lines), f"longer than {MAX_LINES:,} lines or {MAX_CHARS:,} characters, the rest not read")
     directives = _directives(lines)
     for name, value in directives:
         if name == "escape" and value in ("\\", "`"):
@@ -209,7 +220,7 @@ def _logical_lines(lines: list[str], start: int, builder: _Builder) -> Iterator[
         heredocs: list[str] = []
         if keyword in _HEREDOC_KEYWORDS and "<<" in arguments:
             for match in _HEREDOC.finditer(arguments):
-                body, index = _heredoc(lines, index, match.group(3), strip_tabs=match.group(1) == "-")
+                body, index = _heredoc(builder, lines, index, match.group(3), strip_tabs=match.group(1) == "-")
                 if body is None:
                     # Probably a "<<" inside quotes: leave the following lines to be read as instructions.
                     builder.problem(first, f"heredoc {match.group(3)} is never closed")
@@ -223,14 +234,27 @@ def _skipped(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
-def _heredoc(lines: list[str], index: int, terminator: str, strip_tabs: bool) -> tuple[str | None, int]:
+def _terminators(builder: _Builder, lines: list[str], strip_tabs: bool) -> dict[str, list[int]]:
+    """Line indexes by the terminator they would be, read once per mode: ``<<-EOF`` ignores leading tabs."""
+    if strip_tabs not in builder.terminators:
+        found: dict[str, list[int]] = {}
+        for number, line in enumerate(lines):
+            word = (line.lstrip("\t") if strip_tabs else line).rstrip()
+            if _TERMINATOR.fullmatch(word):
+                found.setdefault(word, []).append(number)
+        builder.terminators[strip_tabs] = found
+    return builder.terminators[strip_tabs]
+
+
+def _heredoc(builder: _Builder, lines: list[str], index: int, terminator: str, strip_tabs: bool) -> tuple[str | None, int]:
     """The body of a heredoc starting at ``lines[index]`` and the index after its terminator, or (None, index)."""
-    for end in range(index, len(lines)):
-        line = lines[end].lstrip("\t") if strip_tabs else lines[end]
-        if line.rstrip() == terminator:
-            body = [line.lstrip("\t") if strip_tabs else line for line in lines[index:end]]
-            return "\n".join(body), end + 1
-    return None, index
+    candidates = _terminators(builder, lines, strip_tabs).get(terminator, [])
+    position = bisect.bisect_left(candidates, index)
+    if position == len(candidates):
+        return None, index
+    end = candidates[position]
+    body = [line.lstrip("\t") if strip_tabs else line for line in lines[index:end]]
+    return "\n".join(body), end + 1
 
 
 def _instruction(builder: _Builder, line: int, keyword: str, arguments: str, heredocs: tuple[str, ...]) -> None:
@@ -261,9 +285,11 @@ def _from(builder: _Builder, line: int, arguments: str) -> None:
     image = _substitute(base, builder.global_args)
     if _unset_variables(base, builder.global_args):
         builder.problem(line, f"FROM {base[:100]}: build argument {_unset_variables(base, builder.global_args)[0]} has no default")
-    parent = next((stage.index for stage in builder.stages if stage.name is not None and stage.name == image.lower()), None)
+    parent = builder.named.get(image.lower())
     if parent is not None:
         image = builder.stages[parent].image
+    if name is not None:
+        builder.named.setdefault(name, len(builder.stages))
     builder.stages.append(Stage(len(builder.stages), name, base, image, parent, line))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FIXTURES
 
-from readiness_plugins._dockerfile_syntax import env_pairs, exposed_ports, parse_dockerfile
+from readiness_plugins._dockerfile_syntax import MAX_CHARS, env_pairs, exposed_ports, parse_dockerfile
 
 DOCKERFILES = FIXTURES / "runtime" / "dockerfiles"
 
@@ -108,3 +108,20 @@ def test_env_pairs():
     assert env_pairs('A=1 B="two words" C=') == [("A", "1"), ("B", "two words"), ("C", "")]
     assert env_pairs("NAME value with  spaces") == [("NAME", "value with spaces")]
     assert env_pairs("") == []
+
+
+def test_unclosed_heredocs_and_oversized_text():
+    text = "FROM alpine\n" + "RUN cat <<EOF\n" * 3 + "RUN <<-END\n\techo tabbed\n\tEND\nUSER app\n"
+    dockerfile = parse_dockerfile(text)
+    assert [(i.keyword, i.line, i.heredocs) for i in dockerfile.final.instructions] == [
+        ("RUN", 2, ()),
+        ("RUN", 3, ()),
+        ("RUN", 4, ()),
+        ("RUN", 5, ("echo tabbed",)),
+        ("USER", 8, ()),
+    ]
+    assert dockerfile.problems == tuple(f"line {n}: heredoc EOF is never closed" for n in (2, 3, 4))
+    comment = "#" + "x" * 999 + "\n"
+    padded = parse_dockerfile("FROM alpine\n" + comment * (MAX_CHARS // len(comment) + 1) + "USER root\n")
+    assert padded.final.instructions == ()
+    assert padded.problems == (f"line {MAX_CHARS // len(comment) + 2}: longer than 20,000 lines or {MAX_CHARS:,} characters, the rest not read",)
