@@ -12,9 +12,10 @@ that never ends) becomes a *problem* with its line; parsing goes on with the nex
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from readiness_plugins._runtime_flags import shell_words
@@ -36,6 +37,7 @@ _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _DIRECTIVE = re.compile(r"#\s*([A-Za-z][A-Za-z0-9_-]{0,30})\s*=\s*(\S{0,200})\s*")
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]{0,63})\2")
 _TERMINATOR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_OPTIONS = re.compile(r"(?:--\S*(?:\s+|\Z))*")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]{0,100})(?::?([-+])([^}]{0,500}))?\}|\$([A-Za-z_][A-Za-z0-9_]{0,100})")
 
 
@@ -65,6 +67,14 @@ class Instruction:
                 return value
         return None
 
+    @property
+    def operands(self) -> list[str]:
+        """The words after the leading options, exec form read after them as BuildKit does (``COPY --chown=app ["a b", "/srv/"]``)."""
+        match = _OPTIONS.match(self.arguments)
+        rest = self.arguments[match.end() if match else 0 :]
+        argv = _exec_form(rest)
+        return list(argv) if argv is not None else shell_words(rest)
+
 
 @dataclass(frozen=True, slots=True)
 class Stage:
@@ -79,6 +89,8 @@ class Stage:
     """The earlier stage this one builds on (``FROM builder``), if any."""
     line: int
     instructions: tuple[Instruction, ...] = ()
+    copies_from: tuple[int, ...] = ()
+    """The earlier stages its ``COPY --from`` (or ``ADD --from``) instructions name, by index."""
 
     def last(self, keyword: str) -> Instruction | None:
         for instruction in reversed(self.instructions):
@@ -96,6 +108,8 @@ class Dockerfile:
     problems: tuple[str, ...] = ()
     """What could not be read, one line each with its line number."""
     directives: tuple[tuple[str, str], ...] = ()
+    arguments: tuple[tuple[str, str | None], ...] = ()
+    """Global build arguments (``ARG`` before the first ``FROM``) and their defaults, None when there is none."""
 
     @property
     def final(self) -> Stage | None:
@@ -127,15 +141,12 @@ class Dockerfile:
 
     def sources(self, stage: Stage) -> list[Stage]:
         """Earlier stages this stage copies files from (``COPY --from=builder``)."""
-        found: dict[int, Stage] = {}
-        for instruction in stage.all("COPY") + stage.all("ADD"):
-            source = instruction.option("from")
-            if source is None:
-                continue
-            for candidate in self.stages[: stage.index]:
-                if candidate.name == source.lower() or str(candidate.index) == source:
-                    found[candidate.index] = candidate
-        return list(found.values())
+        return [self.stages[index] for index in stage.copies_from]
+
+    def stage(self, reference: str) -> Stage | None:
+        """The stage a ``--target`` names: by its ``AS`` name or by its index."""
+        wanted = reference.lower()
+        return next((stage for stage in self.stages if stage.name == wanted or str(stage.index) == reference), None)
 
 
 @dataclass
@@ -156,12 +167,24 @@ class _Builder:
 
     def close_stage(self) -> None:
         if self.stages:
-            self.stages[-1] = _with_instructions(self.stages[-1], tuple(self.current))
+            index = self.stages[-1].index
+            self.stages[-1] = dataclasses.replace(self.stages[-1], instructions=tuple(self.current), copies_from=self.copied_stages(index))
         self.current = []
 
-
-def _with_instructions(stage: Stage, instructions: tuple[Instruction, ...]) -> Stage:
-    return Stage(stage.index, stage.name, stage.base, stage.image, stage.parent, stage.line, instructions)
+    def copied_stages(self, index: int) -> tuple[int, ...]:
+        """The earlier stages the current stage's ``COPY --from`` and ``ADD --from`` name, COPY first."""
+        found: dict[int, None] = {}
+        for keyword in ("COPY", "ADD"):
+            for instruction in self.current:
+                source = instruction.option("from") if instruction.keyword == keyword else None
+                if source is None:
+                    continue
+                earlier = self.named.get(source.lower())
+                if earlier is None and source.isascii() and source.isdigit() and len(source) < 6:
+                    earlier = int(source)
+                if earlier is not None and earlier < index:
+                    found[earlier] = None
+        return tuple(found)
 
 
 def parse_dockerfile(text: str) -> Dockerfile:
@@ -183,7 +206,7 @@ def parse_dockerfile(text: str) -> Dockerfile:
             break
         _instruction(builder, line_number, keyword, arguments, heredocs)
     builder.close_stage()
-    return Dockerfile(tuple(builder.stages), tuple(builder.problems), tuple(directives))
+    return Dockerfile(tuple(builder.stages), tuple(builder.problems), tuple(directives), tuple(builder.global_args.items()))
 
 
 def _directives(lines: list[str]) -> list[tuple[str, str]]:
@@ -267,7 +290,7 @@ def _instruction(builder: _Builder, line: int, keyword: str, arguments: str, her
     if not builder.stages:
         if keyword == "ARG":
             for name, default in arg_pairs(arguments):
-                builder.global_args[name] = _substitute(default, builder.global_args) if default is not None else None
+                builder.global_args[name] = substitute(default, builder.global_args) if default is not None else None
         else:
             builder.problem(line, f"{keyword} before the first FROM")
         return
@@ -282,7 +305,7 @@ def _from(builder: _Builder, line: int, arguments: str) -> None:
     builder.close_stage()
     base = words[0]
     name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
-    image = _substitute(base, builder.global_args)
+    image = substitute(base, builder.global_args)
     if _unset_variables(base, builder.global_args):
         builder.problem(line, f"FROM {base[:100]}: build argument {_unset_variables(base, builder.global_args)[0]} has no default")
     parent = builder.named.get(image.lower())
@@ -302,8 +325,12 @@ def _unset_variables(text: str, values: dict[str, str | None]) -> list[str]:
     ]
 
 
-def _substitute(text: str, values: dict[str, str | None]) -> str:
-    """Expand ``$NAME``, ``${NAME}``, ``${NAME:-default}`` and ``${NAME:+alternative}`` from build arguments."""
+def substitute(text: str, values: Mapping[str, str | None], *, keep_unset: bool = False) -> str:
+    """Expand ``$NAME``, ``${NAME}``, ``${NAME:-default}`` and ``${NAME:+alternative}`` from build arguments.
+
+    A variable without a value expands to nothing, as in BuildKit; with ``keep_unset`` it is
+    left as written, for readers that must tell a path they cannot know from an empty one.
+    """
 
     def expand(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(4)
@@ -311,9 +338,9 @@ def _substitute(text: str, values: dict[str, str | None]) -> str:
         operator, word = match.group(2), match.group(3) or ""
         if operator == "-":
             return value if value else word
-        if operator == "+":
-            return word if value else ""
-        return value or ""
+        if value:
+            return word if operator == "+" else value
+        return match.group(0) if keep_unset else ""
 
     return _VARIABLE.sub(expand, text)
 
