@@ -1,10 +1,11 @@
 """Reading a Dockerfile for what a service detector needs: its stages, what it copies, what it runs.
 
-Not a plugin. The compose, Kubernetes and Dockerfile detectors share it to find the
-source tree an image is built from (the directories its ``COPY`` and ``ADD`` take from
-the build context, with build arguments substituted, for the stage a ``target`` picks)
-and what the image is for (a base image and a command that say worker, load generator,
-static web server or datastore).
+Not a plugin, and no parser: it reads the records
+:mod:`readiness_plugins._dockerfile_syntax` makes. The compose, Kubernetes and
+Dockerfile detectors share it to find the source tree an image is built from (the
+directories its ``COPY`` and ``ADD`` take from the build context, with build arguments
+substituted, for the stage a ``target`` picks) and what the image is for (a base image
+and a command that say worker, load generator, static web server or datastore).
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """A Dockerfile parser that never gives up: stages, base images, commands, ports, users.
 
-Not a plugin: the runtime plugins share it. It follows BuildKit's reading of a
-Dockerfile closely enough to find what a container runs: parser directives (``# escape=``)
-at the top, comment lines dropped even inside line continuations, heredocs
-(``RUN <<EOF``) consumed as bodies, ``FROM`` with build arguments substituted and with
-references to earlier stages resolved, exec form (a JSON array) told apart from shell
-form. What it cannot make sense of (an unknown instruction, a stray line, a heredoc
-that never ends) becomes a *problem* with its line; parsing goes on with the next line.
+Not a plugin: the service detectors (through :mod:`readiness_plugins._dockerfile`) and
+the runtime plugins share it, so that they all read the same instructions. It follows
+BuildKit's reading of a Dockerfile closely enough to find what a container runs and what
+it is built from: parser directives (``# escape=``) at the top, comment lines dropped
+even inside line continuations, heredocs (``RUN <<EOF``) consumed as bodies, ``FROM``
+with build arguments substituted and with references to earlier stages resolved, exec
+form (a JSON array) told apart from shell form. What it cannot make sense of (an unknown
+instruction, a stray line, a heredoc that never ends) becomes a *problem* with its line;
+parsing goes on with the next line.
 """
 
 from __future__ import annotations
