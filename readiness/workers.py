@@ -3,14 +3,16 @@
 Work goes out in batches, and results come back in batch order whatever order the
 workers finish in. A worker that dies (a crash in a grammar or another C extension, the
 kernel's OOM killer) costs only the items it died on: the batches it took down with it
-are run again, and the one that died first is run one item at a time in a process of its
-own, so the item that kills that process is known, skipped, and reported as :class:`Lost`.
+run again in a fresh pool, but the first of them, which may be the one it died on, runs
+one item at a time in a process of its own, so the item that kills that process is
+known, skipped, and reported as :class:`Lost`.
 """
 
 from __future__ import annotations
 
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -130,7 +132,10 @@ class Workers:
         pool = self._current()
         for index, future in pending.items():
             if isinstance(future.exception(), BrokenProcessPool):
-                pending[index] = pool.submit(function, batches[index], *args)
+                # A pool whose workers die as they start is broken already: the batch
+                # keeps its failure, and reaching it runs it alone, which says why.
+                with suppress(BrokenProcessPool):
+                    pending[index] = pool.submit(function, batches[index], *args)
 
     def close(self) -> None:
         if self._pool is not None:

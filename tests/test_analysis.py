@@ -140,7 +140,8 @@ def test_a_worker_that_cannot_start_stops_the_scan_with_one_line(marked_plugin, 
     # Dies on import in every worker process, never in this one: no file is to blame.
     (marked_plugin / "crashing.py").write_text("import multiprocessing, os\nif multiprocessing.parent_process() is not None:\n    os.abort()\n")
     monkeypatch.setattr(pipeline, "ANALYSIS_IN_PROCESS_BELOW", 0)
-    repo = make_repo({"a.txt": "needle\n"})
+    monkeypatch.setattr(pipeline, "ANALYSIS_BATCH_SIZE", 1)
+    repo = make_repo({f"{name}.txt": "needle\n" for name in "abcdef"})
 
     code, out, err = run_cli("scan", repo, "--plugins-dir", marked_plugin, "--format", "json", "--jobs", "2", "--no-cache")
 
