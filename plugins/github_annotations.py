@@ -2,9 +2,11 @@
 
 One ``::error``/``::warning``/``::notice`` line per finding, at its file and line (a
 finding about a whole service sits on the service's manifest or Dockerfile), one per
-warning or error of the scan, and a closing notice with the counts and the ranking. Values are escaped as the
-Actions toolkit does, so text from the scanned repository can neither break a line
-nor start a command of its own. Print it to standard output in a workflow step.
+warning or error of the scan, one error per broken CI gate condition, and a closing
+notice with the counts, the gate's verdict and the ranking (suppressed findings are
+counted, not annotated). Values are escaped as the Actions toolkit does, so text from
+the scanned repository can neither break a line nor start a command of its own. Print it
+to standard output in a workflow step.
 """
 
 from __future__ import annotations
@@ -56,12 +58,18 @@ def render_github(report: Report, options: RenderOptions) -> str:
     titles = {rule.id: rule.title for rule in report.rules}
     lines = [_finding(item, levels, titles) for item in located_findings(report)]
     lines += [_diagnostic(diagnostic) for diagnostic in report.diagnostics]
+    if report.gate is not None:
+        lines += [command("error", f"{f.condition}: {f.detail}", title="readiness gate failed") for f in report.gate.failures]
     lines.append(command("notice", _summary(report), title="readiness"))
     return "".join(f"{line}\n" for line in lines)
 
 
 def _summary(report: Report) -> str:
     counts = f"{len(report.services)} services, {len(report.findings)} findings, {len(report.diagnostics)} warnings and errors"
+    if report.suppressed:
+        counts += f", {len(report.suppressed)} suppressed"
+    if report.gate is not None:
+        counts += f"; gate {'passed' if report.gate.passed else 'failed'} (exit {report.gate.exit_code})"
     ranked = [(s.service.name, s.score) for s in standings(report) if s.score is not None and s.score.rank is not None]
     ranking = [f"{score.rank}. {name}: {score.verdict.value}" for name, score in ranked[:RANKING_SHOWN]]
     if len(ranked) > RANKING_SHOWN:

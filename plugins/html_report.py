@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from readiness import hookimpl
-from readiness.model import Diagnostic, Evidence, Finding, RenderOptions, Report, ReportFormat, ServiceScore, Verdict
+from readiness.model import BaselineStatus, Diagnostic, Evidence, Finding, RenderOptions, Report, ReportFormat, ServiceScore, Verdict
 from readiness_plugins._ranking import Standing, footprints, standings
 from readiness_plugins._svg import Bubble, Link, Node, bar_chart, bubble_chart, graph_chart
 
@@ -147,6 +147,8 @@ def _header(report: Report) -> str:
         ("languages", "Languages"),
         ("services", "Services"),
     ]
+    if report.gate or report.diff or report.baseline or report.suppressed:
+        links.append(("checks", "CI checks"))
     if report.diagnostics:
         links.append(("diagnostics", "Warnings and errors"))
     nav = "".join(f'<li><a href="#{anchor}">{label}</a></li>' for anchor, label in links)
@@ -421,6 +423,33 @@ def _diagnostics(diagnostics: Sequence[Diagnostic]) -> str:
     )
 
 
+def _checks(report: Report) -> str:
+    """The CI gate's verdict, the comparison with the baseline, and the suppressed findings with their reasons."""
+    parts = []
+    gate = report.gate
+    if gate is not None:
+        verdict = "passed" if gate.passed else f"failed: {len(gate.failures)} of {len(gate.conditions)} conditions broken"
+        exit_note = " (--exit-zero)" if gate.exit_zero and not gate.passed else ""
+        items = "".join(f"<li><code>{_text(f.condition)}</code>: {_text(f.detail)}</li>" for f in gate.failures)
+        parts.append(f"<p><strong>Gate {_text(verdict)}</strong>, exit {gate.exit_code}{_text(exit_note)}.</p>" + (f"<ul>{items}</ul>" if items else ""))
+    if report.diff is not None:
+        judged = ", ".join(report.diff.services) or "none"
+        parts.append(f'<p class="note">Judged {len(report.diff.services)} of {len(report.services)} services, those the changes since {_text(report.diff.base)} touch: {_text(judged)}.</p>')
+    if report.baseline is not None:
+        statuses = Counter(f.baseline for f in report.findings)
+        counts = f"{statuses[BaselineStatus.NEW]} new, {statuses[BaselineStatus.CHANGED]} changed, {statuses[BaselineStatus.UNCHANGED]} unchanged, {len(report.baseline.fixed)} fixed"
+        parts.append(f"<p>Against the baseline <code>{_text(report.baseline.source)}</code>: {_text(counts)}.</p>")
+    if report.suppressed:
+        rows = [
+            [f"<code>{_text(s.finding.rule)}</code>", _where(s.finding.path, s.finding.line), _text(s.finding.service or "-"), _text(s.reason), _text(s.source)]
+            for s in report.suppressed
+        ]
+        parts.append(_table(f"Suppressed findings ({len(report.suppressed):,}): not scored, not gated", ["rule", "where", "service", "reason", "suppressed by"], rows, row_header=False))
+    if not parts:
+        return ""
+    return f'<section id="checks" aria-labelledby="checks-h"><h2 id="checks-h">CI checks</h2>{"".join(parts)}</section>'
+
+
 def html_page(report: Report) -> str:
     ordered = standings(report)
     anchors = {standing.service.name: f"service-{index}" for index, standing in enumerate(ordered, 1)}
@@ -433,7 +462,7 @@ def html_page(report: Report) -> str:
         f"<title>readiness: {_text(report.repository.name)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"{_header(report)}\n<main>\n{_ranking(ordered, anchors, Counter(f.service for f in report.findings))}\n"
         f"{_chart(report, ordered)}\n{_graph(report, colors)}\n"
-        f"{_languages(report)}\n{_services(report, ordered, anchors)}\n{_diagnostics(report.diagnostics)}\n</main>\n"
+        f"{_languages(report)}\n{_services(report, ordered, anchors)}\n{_checks(report)}\n{_diagnostics(report.diagnostics)}\n</main>\n"
         f"<footer>Made by readiness {_text(report.tool_version)} from the files of {_text(report.repository.name)}; "
         "every score traces to the evidence listed with it.</footer>\n"
         "</body>\n</html>\n"

@@ -1,7 +1,9 @@
 """The ``markdown`` format: a summary for a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
 
-The ranking table (the first fifty services), the verdicts of the first twenty backends
-and workers with their top reasons, and the warnings and errors. GitHub refuses a
+The CI gate's verdict and what it judged (the services a ``--diff`` touches, new findings
+against the baseline), the ranking table (the first fifty services), the verdicts of the
+first twenty backends and workers with their top reasons, the suppressed findings with
+their reasons, and the warnings and errors. GitHub refuses a
 comment over 65,536 characters, so the summary is also cut, whole lines at a time, to fit
 under that however long the repository's names and reasons are, and says where it was
 cut and how to see the rest. Text from the scanned repository is escaped:
@@ -14,7 +16,7 @@ import re
 from collections import Counter
 
 from readiness import hookimpl
-from readiness.model import Diagnostic, RenderOptions, Report, ReportFormat
+from readiness.model import BaselineStatus, Diagnostic, Finding, RenderOptions, Report, ReportFormat
 from readiness_plugins._ranking import Standing, standings
 
 COMMENT_LIMIT = 65_536
@@ -23,6 +25,8 @@ RANKING_ROWS = 50
 EXPLAINED = 20
 REASONS_SHOWN = 3
 DIAGNOSTICS_SHOWN = 20
+FINDINGS_SHOWN = 20
+"""New findings and suppressed findings listed; the full report has them all."""
 CELL_LIMIT = 80
 LINE_LIMIT = 400
 _TRUNCATION_RESERVE = 600
@@ -128,6 +132,43 @@ def _summary(report: Report) -> str:
     )
 
 
+def _located(finding: Finding) -> str:
+    service = f" ({escape(finding.service, CELL_LIMIT)})" if finding.service else ""
+    return f"`{finding.rule}` {escape(finding.path, CELL_LIMIT)}:{finding.line}{service}"
+
+
+def _ci_outcome(report: Report, budget: _Budget) -> None:
+    """The gate's verdict first (a reader opens the summary to learn why the check failed), then what was judged."""
+    gate = report.gate
+    if gate is not None:
+        if gate.passed:
+            budget.add(f"**Gate passed**: {len(gate.conditions)} conditions met (exit 0).", "")
+        else:
+            exit_note = "`--exit-zero`: exit 0" if gate.exit_zero else "exit 1"
+            budget.add(f"**Gate failed**: {len(gate.failures)} of {len(gate.conditions)} conditions broken ({exit_note}).", "")
+            for failure in gate.failures:
+                budget.add(f"- {escape(failure.condition)}: {escape(failure.detail)}")
+            budget.add("")
+    if report.diff is not None:
+        judged = ", ".join(escape(name, CELL_LIMIT) for name in report.diff.services) or "none"
+        budget.add(f"Judged {len(report.diff.services)} of {len(report.services)} services, those the {len(report.diff.changed)} changed files touch ({escape(report.diff.base, CELL_LIMIT)}): {judged}.", "")
+    if report.baseline is not None:
+        statuses = Counter(f.baseline for f in report.findings)
+        budget.add(
+            f"Against the baseline: {statuses[BaselineStatus.NEW]} new, {statuses[BaselineStatus.CHANGED]} changed, "
+            f"{statuses[BaselineStatus.UNCHANGED]} unchanged, {len(report.baseline.fixed)} fixed.",
+            "",
+        )
+        new = [f for f in report.findings if f.baseline is BaselineStatus.NEW]
+        if new and budget.add("### New findings", ""):
+            for finding in new[:FINDINGS_SHOWN]:
+                if not budget.add(f"- {_located(finding)}: {escape(finding.message)}"):
+                    break
+            if len(new) > FINDINGS_SHOWN:
+                budget.add(f"- ...and {len(new) - FINDINGS_SHOWN} more")
+            budget.add("")
+
+
 def render_markdown(report: Report, options: RenderOptions) -> str:
     return summary_markdown(report)
 
@@ -138,6 +179,7 @@ def summary_markdown(report: Report, limit: int = COMMENT_LIMIT) -> str:
     every = standings(report)
     explained = [s for s in every if s.score is not None and s.service.ranked]
     budget.add(f"## readiness: {escape(report.repository.name, CELL_LIMIT)}", "", _summary(report), "")
+    _ci_outcome(report, budget)
     shown_rows = 0
     if every:
         findings = Counter(f.service for f in report.findings)
@@ -163,6 +205,13 @@ def summary_markdown(report: Report, limit: int = COMMENT_LIMIT) -> str:
             shown_reasons += 1
         if shown_reasons == EXPLAINED < len(explained):
             budget.add("", f"*...and {len(explained) - EXPLAINED:,} more services explained in the full report.*")
+    if report.suppressed and budget.add("", f"<details><summary>{len(report.suppressed)} suppressed findings (not scored, not gated)</summary>", ""):
+        for item in report.suppressed[:FINDINGS_SHOWN]:
+            if not budget.add(f"- {_located(item.finding)}: {escape(item.reason)} ({escape(item.source, CELL_LIMIT)})"):
+                break
+        if len(report.suppressed) > FINDINGS_SHOWN:
+            budget.add(f"- ...and {len(report.suppressed) - FINDINGS_SHOWN} more")
+        budget.close("", "</details>")
     problems = [d for d in report.diagnostics if d.level in ("error", "warning")]
     if problems and budget.add("", f"<details><summary>{len(problems)} warnings and errors</summary>", ""):
         listed = 0

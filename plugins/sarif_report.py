@@ -5,7 +5,10 @@ default; results carry a repository-relative location (``%SRCROOT%``), and a
 finding about a whole service is anchored on the service's manifest or Dockerfile.
 ``partialFingerprints`` come from the finding's fingerprint (rule, path and snippet,
 not the line), so an alert survives unrelated edits and is not duplicated between
-runs. ``--sarif-category`` sets ``runAutomationDetails.id``, which code scanning uses
+runs. With ``--baseline``, results carry SARIF's ``baselineState``; suppressed findings
+are results with ``suppressions`` (their reason as the justification), which code
+scanning shows as dismissed; the CI gate's outcome is the invocation's ``exitCode``,
+each broken condition an error notification. ``--sarif-category`` sets ``runAutomationDetails.id``, which code scanning uses
 to keep several analyses of one commit apart. A run holds at most 25,000 results, the
 most severe, because code scanning rejects more. Output is deterministic: no clock, no
 absolute path.
@@ -16,11 +19,12 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 from readiness import hookimpl
-from readiness.model import Diagnostic, RenderOptions, Report, ReportFormat, Rule
+from readiness.model import BaselineStatus, Diagnostic, Finding, RenderOptions, Report, ReportFormat, Rule, SuppressedFinding
 from readiness_plugins._locations import Located, located_findings
 from readiness_plugins._rule_docs import short_description, what_it_finds
 
@@ -74,7 +78,10 @@ def _location(path: str, line: int, column: int) -> dict[str, Any]:
     }
 
 
-def _result(item: Located, rules: dict[str, int], rule: Rule | None, occurrence: int) -> dict[str, Any]:
+BASELINE_STATES = {BaselineStatus.NEW: "new", BaselineStatus.UNCHANGED: "unchanged", BaselineStatus.CHANGED: "updated"}
+
+
+def _result(item: Located, rules: dict[str, int], rule: Rule | None, occurrence: int, suppressed: SuppressedFinding | None = None) -> dict[str, Any]:
     finding = item.finding
     text = finding.message
     if item.anchored:
@@ -99,6 +106,11 @@ def _result(item: Located, rules: dict[str, int], rule: Rule | None, occurrence:
             "properties": properties,
         }
     )
+    if finding.baseline in BASELINE_STATES:
+        result["baselineState"] = BASELINE_STATES[finding.baseline]
+    if suppressed is not None:
+        # Code scanning shows a suppressed result as dismissed, with the justification.
+        result["suppressions"] = [{"kind": "inSource" if suppressed.inline else "external", "justification": suppressed.reason}]
     return result
 
 
@@ -109,21 +121,46 @@ def _notification(diagnostic: Diagnostic) -> dict[str, Any]:
     return notification
 
 
+def _place(finding: Finding) -> tuple[object, ...]:
+    return finding.rule, finding.path, finding.line, finding.column, finding.message, finding.fingerprint
+
+
+def _invocation(report: Report, notifications: list[dict[str, Any]]) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+    if report.gate is not None:
+        invocation["exitCode"] = report.gate.exit_code
+        invocation["properties"] = {
+            "gate": "passed" if report.gate.passed else "failed",
+            "conditions": list(report.gate.conditions),
+            "failures": [f"{f.condition}: {f.detail}" for f in report.gate.failures],
+        }
+    return invocation
+
+
 def sarif_log(report: Report, category: str = DEFAULT_CATEGORY) -> dict[str, Any]:
     """The report as a SARIF 2.1.0 log with one run."""
     rules = {rule.id: index for index, rule in enumerate(report.rules)}
     by_id = {rule.id: rule for rule in report.rules}
     located = located_findings(report)
+    suppressions: list[SuppressedFinding | None] = [None] * len(located)
+    if report.suppressed:
+        by_place = {_place(s.finding): s for s in report.suppressed}
+        ignored = located_findings(replace(report, findings=tuple(s.finding for s in report.suppressed)))
+        located += ignored
+        suppressions += [by_place[_place(item.finding)] for item in ignored]
     seen: Counter[tuple[str, str]] = Counter()
     occurrences = []
     for item in located:
         key = (item.finding.rule, item.finding.fingerprint)
         seen[key] += 1
         occurrences.append(seen[key])
-    severity = [LEVELS.index(_level(by_id.get(item.finding.rule))) for item in located]
+    # Suppressed results are the first left out when there are too many.
+    severity = [len(LEVELS) if suppressions[i] else LEVELS.index(_level(by_id.get(item.finding.rule))) for i, item in enumerate(located)]
     kept = sorted(sorted(range(len(located)), key=lambda i: severity[i])[:MAX_RESULTS])
-    results = [_result(located[i], rules, by_id.get(located[i].finding.rule), occurrences[i]) for i in kept]
+    results = [_result(located[i], rules, by_id.get(located[i].finding.rule), occurrences[i], suppressions[i]) for i in kept]
     notifications = [_notification(d) for d in report.diagnostics]
+    if report.gate is not None:
+        notifications += [{"level": "error", "message": {"text": f"gate failed: {f.condition}: {f.detail}"}} for f in report.gate.failures]
     if len(kept) < len(located):
         left_out = f"{len(located) - len(kept):,} of {len(located):,} results left out, the least severe first: code scanning accepts {MAX_RESULTS:,} per run"
         notifications.append({"level": "warning", "message": {"text": f"{left_out}. `readiness scan --format json` lists them all."}})
@@ -139,7 +176,7 @@ def sarif_log(report: Report, category: str = DEFAULT_CATEGORY) -> dict[str, Any
             }
         },
         "automationDetails": {"id": automation_id},
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+        "invocations": [_invocation(report, notifications)],
         "columnKind": "unicodeCodePoints",
         "results": results,
     }

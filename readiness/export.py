@@ -211,7 +211,7 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
         "edges": [_edge(edge, {item.name for item in report.infrastructure}) for edge in report.edges],
         "findings": [_finding(f) for f in report.findings],
         "suppressed": [
-            {**_finding(s.finding), "reason": s.reason, "source": s.source} for s in report.suppressed
+            {**_finding(s.finding), "reason": s.reason, "source": s.source, "inline": s.inline} for s in report.suppressed
         ],
         "baseline": _baseline(report.baseline, report.findings) if report.baseline else None,
         "gate": _gate(report.gate) if report.gate else None,

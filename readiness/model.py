@@ -481,7 +481,9 @@ class SuppressedFinding:
     finding: Finding
     reason: str
     source: str
-    """Where the suppression is written: ``path:line`` of an inline comment, or the configuration file."""
+    """Where the suppression is written: ``path:line`` of an inline comment, or the configuration file and entry."""
+    inline: bool
+    """True for a comment in the scanned file (SARIF's ``inSource``), False for configuration (``external``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,12 +79,12 @@ def suppress(
     for finding in findings:
         marker = _inline_for(finding, markers.get(finding.path, {}))
         if marker is not None:
-            suppressed.append(SuppressedFinding(finding, marker.reason, f"{finding.path}:{marker.line}"))
+            suppressed.append(SuppressedFinding(finding, marker.reason, f"{finding.path}:{marker.line}", inline=True))
             continue
         entry_number = next((number for number, _, matcher in configured if matcher.matches(finding)), None)
         if entry_number is not None:
             reason = settings.suppress[entry_number - 1].reason
-            suppressed.append(SuppressedFinding(finding, reason, f"{origin}: suppress #{entry_number}"))
+            suppressed.append(SuppressedFinding(finding, reason, f"{origin}: suppress #{entry_number}", inline=False))
             continue
         kept.append(finding)
     return kept, suppressed, warnings
