@@ -250,18 +250,19 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
         width = shutil.get_terminal_size((100, 24)).columns if to_terminal else 100
         color = to_terminal and not os.environ.get("NO_COLOR")
         options = RenderOptions(width=width, color=color, include_files=args.files, options=vars(args))
-        rendered.append((output, output.format.render(report, options)))
+        rendered.append((output.path, output.format.render(report, options)))
     if args.write_baseline:
-        rendered.append((_Output(host.formats["json"], Path(args.write_baseline)), json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n"))
-    for output, text in rendered:
-        if output.path is None:
+        # Written by the core, not the json format, which a configuration may have disabled.
+        rendered.append((Path(args.write_baseline), json.dumps(report_as_dict(report), indent=2, ensure_ascii=False) + "\n"))
+    for path, text in rendered:
+        if path is None:
             out.write(text)
             continue
         try:
-            output.path.parent.mkdir(parents=True, exist_ok=True)
-            output.path.write_text(text, encoding="utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise UsageError(f"cannot write {output.path}: {error.strerror or error}") from None
+            raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
     if report.gate is None:
         return EXIT_OK
     if not any(output.path is None and output.format.name == "table" for output in outputs):
