@@ -145,12 +145,11 @@ class CachedFiles:
         self._started_ns = time.time_ns()
         self._stats: dict[str, Stat] = {}
         self._extracts = Extracts({}, {})
-        self.reused = 0
 
     def split(self, root: Path, listing: Listing) -> tuple[dict[str, FileRecord], tuple[tuple[str, str | None], ...]]:
         """Records of files whose stat is the recorded one, and the listing entries that must be inventoried."""
         known: dict[str, FileRecord] = {}
-        unknown = []
+        unknown: list[tuple[str, str | None]] = []
         stat_of = _Stats(root)
         for path, index_blob in listing.entries:
             current = stat_of(path)
@@ -161,8 +160,11 @@ class CachedFiles:
                 known[path] = entry.record
             else:
                 unknown.append((path, index_blob))
-        self.reused = len(known)
         return known, tuple(unknown)
+
+    def recorded(self, entries: Iterable[tuple[str, str | None]]) -> dict[str, FileRecord]:
+        """The recorded records of these files, for the inventory to reuse where their bytes are the same (a fresh checkout)."""
+        return {path: entry.record for path, _ in entries if (entry := self._entries.get(path)) is not None}
 
     def memo(self, files: Iterable[FileRecord]) -> Extracts:
         """What :meth:`Repository.extract` remembers for these files, as they are now."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
@@ -202,8 +202,12 @@ def _apply_config_globs(entries: list[tuple[str, str | None]], settings: Setting
     return kept
 
 
-def inventory_file(root: Path, path: str, index_blob: str | None, host: PluginHost, max_size: int) -> FileRecord:
-    """Read, classify and count one file; never follows a link or opens a non-regular file."""
+def inventory_file(root: Path, path: str, index_blob: str | None, host: PluginHost, max_size: int, recorded: FileRecord | None = None) -> FileRecord:
+    """Read, classify and count one file; never follows a link or opens a non-regular file.
+
+    ``recorded`` is this path's record from an earlier scan (the cache's): when the bytes
+    read are the ones it was made from, it is returned as it is, unclassified and uncounted.
+    """
     full = os.path.join(root, path)
     if not inside_real_directories(root, path):
         return FileRecord(path, 0, index_blob, ReadStatus.SYMLINK, None, FileKind.DATA, "in a linked directory")
@@ -231,11 +235,13 @@ def inventory_file(root: Path, path: str, index_blob: str | None, host: PluginHo
         os.close(fd)
     if len(data) > max_size:
         too_large = True
+    blob = None if too_large else git_blob_id(data)
+    if recorded is not None and blob is not None and recorded.blob == blob and recorded.status in (ReadStatus.READ, ReadStatus.BINARY):
+        return recorded
     head = data[:HEAD_SIZE]
     file_class: FileClass = host.call_first("readiness_classify_file", path=path, head=head, root=root) or _UNCLASSIFIED
-    if too_large:
+    if blob is None:
         return FileRecord(path, opened.st_size, index_blob, ReadStatus.TOO_LARGE, file_class.language, file_class.kind, file_class.reason)
-    blob = git_blob_id(data)
     if b"\0" in head:
         return FileRecord(path, len(data), blob, ReadStatus.BINARY, file_class.language, file_class.kind, file_class.reason)
     lines = None
@@ -252,9 +258,11 @@ def _start_worker(spec: HostSpec) -> None:
     _worker_host = PluginHost(spec)
 
 
-def _inventory_batch(root: Path, batch: list[tuple[str, str | None]], max_size: int) -> tuple[list[FileRecord], list[Diagnostic]]:
+def _inventory_batch(
+    root: Path, batch: list[tuple[str, str | None]], max_size: int, recorded: Mapping[str, FileRecord]
+) -> tuple[list[FileRecord], list[Diagnostic]]:
     assert _worker_host is not None, "worker started without a plugin host"
-    records = [inventory_file(root, path, blob, _worker_host, max_size) for path, blob in batch]
+    records = [inventory_file(root, path, blob, _worker_host, max_size, recorded.get(path)) for path, blob in batch]
     return records, [error.diagnostic() for error in _worker_host.drain_errors()]
 
 
@@ -270,23 +278,33 @@ def worker_pool(host: PluginHost, jobs: int) -> ProcessPoolExecutor:
 
 
 def take_inventory(
-    root: Path, listing: Listing, settings: Settings, host: PluginHost, progress: Progress | None = None
+    root: Path,
+    listing: Listing,
+    settings: Settings,
+    host: PluginHost,
+    progress: Progress | None = None,
+    recorded: Mapping[str, FileRecord] | None = None,
 ) -> tuple[tuple[FileRecord, ...], list[Diagnostic]]:
-    """A record for every listed file, in path order, and the plugin errors met on the way."""
+    """A record for every listed file, in path order, and the plugin errors met on the way.
+
+    :param recorded: records of earlier scans by path, reused for files whose bytes did not change.
+    """
+    recorded = recorded or {}
     total = len(listing.entries)
     jobs = settings.jobs or os.cpu_count() or 1
     records: list[FileRecord] = []
     diagnostics: list[Diagnostic] = []
     if jobs == 1 or total < IN_PROCESS_BELOW:
         for path, blob in listing.entries:
-            records.append(inventory_file(root, path, blob, host, settings.max_file_size))
+            records.append(inventory_file(root, path, blob, host, settings.max_file_size, recorded.get(path)))
             if progress and len(records) % BATCH_SIZE == 0:
                 progress("inventory", len(records), total)
         diagnostics.extend(error.diagnostic() for error in host.drain_errors())
     else:
         with worker_pool(host, jobs) as pool:
-            batches = _batches(listing.entries)
-            for batch_records, batch_errors in pool.map(_inventory_batch, _repeat(root), batches, _repeat(settings.max_file_size)):
+            batches = list(_batches(listing.entries))
+            known = ({path: recorded[path] for path, _ in batch if path in recorded} for batch in batches)
+            for batch_records, batch_errors in pool.map(_inventory_batch, _repeat(root), batches, _repeat(settings.max_file_size), known):
                 records.extend(batch_records)
                 diagnostics.extend(batch_errors)
                 if progress:

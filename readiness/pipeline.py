@@ -118,7 +118,7 @@ def _inventory(
     if cached is None:
         return take_inventory(root, listing, settings, host, progress)
     known, unknown = cached.split(root, listing)
-    fresh, diagnostics = take_inventory(root, replace(listing, entries=unknown), settings, host, progress)
+    fresh, diagnostics = take_inventory(root, replace(listing, entries=unknown), settings, host, progress, recorded=cached.recorded(unknown))
     taken = {record.path: record for record in fresh}
     return tuple(known[path] if path in known else taken[path] for path, _ in listing.entries), diagnostics
 
