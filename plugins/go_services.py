@@ -17,7 +17,7 @@ from readiness_plugins._layout import RepoIndex, index_of, line_of, normalized, 
 from readiness_plugins._manifests import Package, candidates
 
 _PACKAGE_MAIN = re.compile(rb"^package\s+main\b", re.M)
-_REQUIRE = re.compile(r"^\s*(?:require\s+)?([\w.\-/~]+)\s+v\d", re.M)
+_REQUIRE = re.compile(r"^[ \t]*(?:require[ \t]+)?([\w.\-/~]+)[ \t]+v\d", re.M)
 MAX_FILES_CHECKED = 200
 
 
@@ -51,7 +51,7 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
         text = read_text(repo, manifest, warnings)
         if text is None:
             continue
-        module = re.search(r"^\s*module\s+(\S+)", text, re.M)
+        module = re.search(r"^[ \t]*module[ \t]+(\S+)", text, re.M)
         name = module.group(1).strip("\"") if module else directory
         nested = {d for d in modules if d != directory and (directory == "." or d.startswith(directory + "/"))}
         mains = _main_packages(repo, index, directory, nested)

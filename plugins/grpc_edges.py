@@ -20,7 +20,7 @@ from readiness import hookimpl
 from readiness.model import Edge, Evidence, Infrastructure, Repository, Service
 from readiness_plugins._layout import NOT_PROGRAM_LANGUAGES, index_of
 
-_SERVICE = re.compile(rb"^\s*service\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{", re.M)
+_SERVICE = re.compile(rb"^[ \t]*service[ \t]+([A-Za-z_][A-Za-z0-9_]*)\s*\{", re.M)
 MAX_SCANNED_BYTES = 512 * 1024
 MAX_PROTO_SERVICES = 500
 EVIDENCE_PER_CALL = 3

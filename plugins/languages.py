@@ -13,7 +13,13 @@ language bar a team already knows:
 - the kind, from ``.gitattributes`` overrides (``linguist-vendored``, ``linguist-generated``,
   ``linguist-documentation``, ``linguist-detectable``, ``linguist-language``), then Linguist's
   vendored, generated and documentation rules, then readiness's test rules; what is left is
-  ``source`` if its language is a programming or markup one and ``data`` otherwise.
+  ``source`` if its language is a programming or markup one and ``data`` otherwise (a data
+  file in a test directory stays data: only code counts).
+
+Where readiness departs from Linguist: content is read from the first 8 KiB the inventory
+passes (Linguist reads 50 KB); ``Dockerfile.prod`` is a Dockerfile; a ``linguist-language``
+naming no known language leaves the choice to the rules instead of making it unknown; and
+``data/kinds.json`` lists the rules readiness adds or leaves out.
 
 The tables are data in ``data/languages.json`` and ``data/kinds.json``. Classification runs for
 every file of the repository in worker processes, so tables load once per process, rules that
@@ -108,12 +114,12 @@ _EMACS_MODELINE = re.compile(rb"-\*-(.*?)-\*-")
 _VIM_MODELINE = re.compile(
     rb"(?:^|[ \t])(?:vi|vim|Vim|ex)(?:m[<=>]?\d+)?:[^\n]*?[ \t:](?:filetype|ft|syntax)[ \t]*=([\w+-]+)(?=$|\s|:)", re.M
 )
-_MODELINE_HINTS = (b"-*-", b"vi:", b"im:", b"ex:")
+_MODELINE_HINT = re.compile(rb"-\*-|vim?:|Vim:|ex:")
 
 
 def _modeline_language(lines: Sequence[bytes]) -> str | None:
     for line in lines:
-        if not any(hint in line for hint in _MODELINE_HINTS):
+        if _MODELINE_HINT.search(line) is None:
             continue
         if (emacs := _EMACS_MODELINE.search(line)) is not None:
             content = emacs.group(1).decode("latin-1")
@@ -134,7 +140,7 @@ def _modeline_language(lines: Sequence[bytes]) -> str | None:
 
 def _by_modeline(name: str, head: bytes, candidates: Sequence[str]) -> Sequence[str]:
     # Linguist reads modelines in the first and the last five lines. Few files have any, so
-    # first rule out the common case with substring tests near both ends.
+    # first rule out the common case with one search near each end.
     top_end = -1
     for _ in range(5):
         top_end = head.find(b"\n", top_end + 1)
@@ -147,10 +153,9 @@ def _by_modeline(name: str, head: bytes, candidates: Sequence[str]) -> Sequence[
             bottom_start = head.rfind(b"\n", 0, bottom_start)
             if bottom_start < 0:
                 break
-    window = head[:top_end] + b"\n" + head[bottom_start + 1 :]
-    if not any(hint in window for hint in _MODELINE_HINTS):
+    if _MODELINE_HINT.search(head, 0, top_end) is None and _MODELINE_HINT.search(head, bottom_start + 1) is None:
         return ()
-    language = _modeline_language(window.split(b"\n"))
+    language = _modeline_language((head[:top_end] + b"\n" + head[bottom_start + 1 :]).split(b"\n"))
     return (language,) if language else ()
 
 
@@ -232,7 +237,8 @@ def _top_level_alternatives(pattern: str) -> list[str]:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-            index += pattern.startswith("[^]", index) + pattern.startswith("[]", index) + pattern.startswith("[^", index)
+            index += pattern.startswith("^", index + 1)
+            index += pattern.startswith("]", index + 1)  # a "]" first in a class is a literal
         elif char == "(":
             depth += 1
         elif char == ")":
@@ -251,9 +257,9 @@ class _Pattern:
     Ruby's ``^`` and ``$`` match at line breaks, hence ``re.MULTILINE``. The expressions are
     rearranged for Python's regex engine, which is fast only when a match must begin with a
     literal: alternatives that start with ``^`` are searched together as ``\\n...`` in the
-    data with a line break put in front, so the engine jumps from line break to line break
-    (their leading ``\\s*`` becomes blanks within the line: a match after blank lines is
-    found at its own line); the others are searched one at a time.
+    data with a line break put in front, so the engine jumps from line break to line break,
+    and blanks they allow at the start of the line are matched once for all of them (a match
+    after blank lines is found at its own line); the others are searched one at a time.
     """
 
     at_line_start: tuple[re.Pattern[bytes], ...]
@@ -261,8 +267,11 @@ class _Pattern:
 
     @classmethod
     def compile(cls, pattern: str | list[str]) -> _Pattern:
-        alternatives = [a for p in ([pattern] if isinstance(pattern, str) else pattern) for a in _top_level_alternatives(p)]
-        indented, anchored = [], []
+        alternatives = [
+            a for p in ([pattern] if isinstance(pattern, str) else pattern) for a in _top_level_alternatives(p)
+        ]
+        indented: list[str] = []
+        anchored: list[str] = []
         for alternative in alternatives:
             if alternative.startswith("^"):
                 body = _LEADING_BLANKS.sub("", alternative[1:])
@@ -288,7 +297,9 @@ class _Heuristic:
 
     def matches(self, data: bytes) -> bool:
         """Whether the rule holds for ``data``, which must start with an added line break."""
-        return all(p.found_in(data) for p in self.patterns) and not any(p.found_in(data) for p in self.negative_patterns)
+        return all(p.found_in(data) for p in self.patterns) and not any(
+            p.found_in(data) for p in self.negative_patterns
+        )
 
 
 def _heuristic(rule: dict) -> _Heuristic:
@@ -465,20 +476,23 @@ class _PathRules:
 
     kind: FileKind
     directories: tuple[re.Pattern[str], ...]
-    files: tuple[re.Pattern[str], ...]
-    paths: tuple[re.Pattern[str], ...]
+    files: tuple[str, ...]
+    paths: tuple[str, ...]
     any_file: re.Pattern[str]
-    """All ``files`` rules at once, so a file that matches none costs one regex call."""
+    """All ``files`` rules at once: a file that matches none costs one regex call, and the
+    rules themselves are compiled only when one matches, to name it."""
+    any_path: re.Pattern[str]
+    """All ``paths`` rules at once, likewise."""
 
     @classmethod
     def load(cls, kind: FileKind, rules: dict) -> _PathRules:
-        files = [re.compile(p) for p in rules["files"]]
         return cls(
             kind,
             tuple(re.compile(p) for p in rules["directories"]),
-            tuple(files),
-            tuple(re.compile(p) for p in rules["paths"]),
-            re.compile("|".join(f"(?:{p.pattern})" for p in files) or r"(?!)"),
+            tuple(rules["files"]),
+            tuple(rules["paths"]),
+            re.compile("|".join(f"(?:{p})" for p in rules["files"]) or r"(?!)"),
+            re.compile("|".join(f"(?:{p})" for p in rules["paths"]) or r"(?!)"),
         )
 
     def directory_reason(self, directory: str) -> str | None:
@@ -490,11 +504,12 @@ class _PathRules:
     def file_reason(self, path: str, name: str) -> str | None:
         if self.any_file.fullmatch(name):
             for rule in self.files:
-                if rule.fullmatch(name):
-                    return f"{self.kind}: file name matches {rule.pattern}"
-        for rule in self.paths:
-            if rule.fullmatch(path):
-                return f"{self.kind}: path matches {rule.pattern}"
+                if re.fullmatch(rule, name):
+                    return f"{self.kind}: file name matches {rule}"
+        if self.any_path.fullmatch(path):
+            for rule in self.paths:
+                if re.fullmatch(rule, path):
+                    return f"{self.kind}: path matches {rule}"
         return None
 
 
@@ -504,6 +519,9 @@ _VENDORED, _GENERATED, _DOCUMENTATION, _TEST = (
     for kind in (FileKind.VENDORED, FileKind.GENERATED, FileKind.DOCUMENTATION, FileKind.TEST)
 )
 _PATH_RULES = (_VENDORED, _GENERATED, _DOCUMENTATION, _TEST)
+_ANY_FILE_RULE = re.compile("|".join(rules.any_file.pattern for rules in _PATH_RULES))
+_ANY_PATH_RULE = re.compile("|".join(rules.any_path.pattern for rules in _PATH_RULES))
+"""Every kind's file and path rules at once: most files match none, and need no more."""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -513,11 +531,13 @@ def _directory_reasons(directory: str) -> tuple[str | None, ...]:
 
 
 _HEADER_SCOPE = 40
-"""Generated-code markers are looked for in this many first lines (Linguist's limit for Go)."""
+"""Generated-code markers are looked for in this many first lines (Linguist's limit for Go)..."""
+_HEADER_BYTES = 2048
+"""... within this many first bytes."""
 
 # Markers that code generators write at the top of their output: Linguist's (protoc, Thrift,
 # grpc-tools, ts-proto, javah, Cython, gRPC C++, Dart, jOOQ, JFlex, GrammarKit, Haxe, Racc,
-# PEG.js, Jison, CoffeeScript, roxygen2) and three conventions that many generators share.
+# PEG.js, Jison, CoffeeScript, roxygen2) and four conventions that many generators share.
 _GENERATED_HEADERS = tuple(
     (re.compile(pattern.encode(), re.M), label)
     for pattern, label in (
@@ -531,7 +551,10 @@ _GENERATED_HEADERS = tuple(
         (r"DO NOT EDIT THIS FILE - it is machine generated", "javah"),
         (r"(?i:generated code\W{2,3}do not modify)", "generated code - do not modify"),
         (r"Generated by (?:Cython|Haxe|PEG\.js|the gRPC|roxygen2)", "generator banner"),
-        (r"(?:code was generated by JFlex|generated by jison|This is a generated file\. Not intended)", "generator banner"),
+        (
+            r"(?:code was generated by JFlex|generated by jison|This is a generated file\. Not intended)",
+            "generator banner",
+        ),
         (r"\A// Generated by CoffeeScript", "CoffeeScript"),
     )
 )
@@ -552,9 +575,9 @@ def _generated_by_content(name: str, head: bytes) -> str | None:
             return "generated: compiled with a source map"
     if extension == "map" and _SOURCE_MAP.match(head):
         return "generated: source map"
-    if b"enerated" not in head and b"ENERATED" not in head:
+    if head.find(b"enerated", 0, _HEADER_BYTES) < 0 and head.find(b"ENERATED", 0, _HEADER_BYTES) < 0:
         return None
-    top = b"\n".join(_first_lines(head, _HEADER_SCOPE))
+    top = b"\n".join(_first_lines(head[:_HEADER_BYTES], _HEADER_SCOPE))
     if extension == "go" and _GO_GENERATED.search(top):
         return "generated: header says Code generated"
     for pattern, label in _GENERATED_HEADERS:
@@ -576,18 +599,19 @@ def classify(path: str, head: bytes, root: Path) -> FileClass:
 def _kind(
     path: str, directory: str, name: str, head: bytes, language: str | None, found: dict[str, AttributeValue]
 ) -> tuple[FileKind, str]:
-    overridden = {}
+    overridden = set()
     for rules in (_VENDORED, _GENERATED, _DOCUMENTATION):
         attribute = f"linguist-{rules.kind}"
         if attribute in found:
-            overridden[rules.kind] = _is_true(found[attribute])
-            if overridden[rules.kind]:
+            if _is_true(found[attribute]):
                 return rules.kind, f".gitattributes: {attribute}"
+            overridden.add(rules.kind)
     directory_reasons = _directory_reasons(directory)
-    for rules, directory_reason in zip((_VENDORED, _GENERATED, _DOCUMENTATION), directory_reasons):
+    by_name = _ANY_FILE_RULE.fullmatch(name) is not None or _ANY_PATH_RULE.fullmatch(path) is not None
+    for rules, directory_reason in zip((_VENDORED, _GENERATED, _DOCUMENTATION), directory_reasons[:3], strict=True):
         if rules.kind in overridden:
             continue
-        reason = directory_reason or rules.file_reason(path, name)
+        reason = directory_reason or (rules.file_reason(path, name) if by_name else None)
         if reason is None and rules is _GENERATED:
             reason = _generated_by_content(name, head)
         if reason:
@@ -603,7 +627,7 @@ def _kind(
         type_reason = f"{'source' if counted else 'data'}: language type {language_type}"
     if not counted:
         return FileKind.DATA, type_reason
-    test_reason = directory_reasons[3] or _TEST.file_reason(path, name)
+    test_reason = directory_reasons[3] or (_TEST.file_reason(path, name) if by_name else None)
     if test_reason:
         return FileKind.TEST, test_reason
     return FileKind.SOURCE, type_reason

@@ -21,7 +21,7 @@ _LOAD_DIRECTORY = re.compile(r"(^|[-_.])(load|perf|performance|stress|bench|benc
 """A directory named for load testing (``loadtest``, ``load-tests``, ``perf``, ``k6``), not ``uploads`` or ``payload``."""
 _IGNORED = frozenset({"node_modules", "vendor", "third_party", "site-packages", ".git"})
 _SCRIPTS: tuple[tuple[re.Pattern[str], re.Pattern[bytes], str], ...] = (
-    (re.compile(r"\.py$"), re.compile(rb"^\s*(from\s+locust\b|import\s+locust\b)", re.M), "Locust"),
+    (re.compile(r"\.py$"), re.compile(rb"^[ \t]*(from[ \t]+locust\b|import[ \t]+locust\b)", re.M), "Locust"),
     (re.compile(r"\.(js|mjs|ts)$"), re.compile(rb"""(from\s+|require\(\s*)["']k6(/[\w/-]+)?["']"""), "k6"),
     (re.compile(r"\.jmx$"), re.compile(rb"<jmeterTestPlan\b"), "JMeter"),
     (re.compile(r"\.(scala|java|kt)$"), re.compile(rb"\bextends\s+Simulation\b|io\.gatling\."), "Gatling"),

@@ -29,7 +29,7 @@ TASK_QUEUES = ("celery", "rq", "dramatiq", "huey", "arq", "faust-streaming", "fa
 LOAD_TOOLS = ("locust",)
 ENTRY_FILES = ("manage.py", "app.py", "main.py", "wsgi.py", "asgi.py", "server.py", "__main__.py", "run.py", "application.py")
 MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.M)
+_REQUIREMENT = re.compile(r"^[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)", re.M)
 
 
 def _requirement_names(text: str) -> list[str]:
@@ -93,7 +93,7 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
                     name, scripts = name or found_name, scripts or scripts_here
                     dependencies += found
             elif manifest.endswith((".txt", ".in", "Pipfile")):
-                dependencies += _requirement_names(re.sub(r"^\s*\[.*$", "", text, flags=re.M))
+                dependencies += _requirement_names(re.sub(r"^[ \t]*\[.*$", "", text, flags=re.M))
             else:
                 setup_name = re.search(r"\bname\s*=\s*[\"']([^\"']+)", text)
                 name = name or (setup_name.group(1) if setup_name else None)

@@ -17,7 +17,7 @@ from readiness_plugins._manifests import Package, candidates
 
 WEB_GEMS = ("rails", "sinatra", "hanami", "roda", "grape", "padrino", "puma", "rack")
 WORKER_GEMS = ("sidekiq", "resque", "shoryuken", "karafka", "sneakers", "good_job", "que", "delayed_job", "racecar")
-_GEM = re.compile(r"""^\s*gem\s+["']([\w.-]+)["']""", re.M)
+_GEM = re.compile(r"""^[ \t]*gem[ \t]+["']([\w.-]+)["']""", re.M)
 
 
 @hookimpl

@@ -7,14 +7,69 @@ the terminal takes colour, at the terminal's width.
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from readiness import hookimpl
-from readiness.model import BaselineStatus, Fact, Finding, GateOutcome, RenderOptions, Report, ReportFormat
+from readiness.model import (
+    BaselineStatus,
+    Fact,
+    Finding,
+    GateOutcome,
+    RenderOptions,
+    Report,
+    ReportFormat,
+    ServiceScore,
+    Verdict,
+)
 from readiness_plugins._quantities import format_bytes
+
+
+MIN_REASON_WIDTH = 20
+VERDICT_STYLES = {
+    Verdict.STRONG_CANDIDATE: "bold green",
+    Verdict.CANDIDATE: "green",
+    Verdict.KEEP: "",
+    Verdict.INCONCLUSIVE: "yellow",
+    Verdict.NOT_APPLICABLE: "dim",
+}
+
+
+def _verdict_order(score: ServiceScore) -> tuple[int, int, float, str]:
+    """Ranked services by rank, then the inconclusive by what the evidence so far says, then the rest."""
+    if score.rank is not None:
+        return 0, score.rank, 0.0, score.service
+    return (1 if score.verdict is Verdict.INCONCLUSIVE else 2), 0, -score.priority, score.service
+
+
+def _verdict_table(report: Report, width: int) -> Table:
+    table = Table(title="Rust rewrite candidates (readiness explain SERVICE shows why)", title_justify="left")
+    rows = []
+    for score in sorted(report.scores, key=_verdict_order):
+        scored = score.verdict is not Verdict.NOT_APPLICABLE
+        rows.append((
+            str(score.rank) if score.rank is not None else "-",
+            score.service,
+            score.verdict.value,
+            f"{score.benefit:.0f}" if scored else "-",
+            f"{score.effort:.0f}" if scored else "-",
+            f"{score.confidence:.2f}" if scored else "-",
+            score.reasons[0] if score.reasons else "",
+        ))
+    headers = ("#", "service", "verdict", "benefit", "effort", "conf.", "top reason")
+    widths = [max(len(column), *(len(row[index]) for row in rows)) for index, column in enumerate(headers)]
+    # One line per service: the reason gets the width the other columns, their padding and borders leave.
+    room = max(MIN_REASON_WIDTH, width - sum(widths[:-1]) - 3 * len(headers) - 1)
+    for index, column in enumerate(headers):
+        justify: Literal["left", "right"] = "left" if column in ("service", "verdict", "top reason") else "right"
+        table.add_column(column, justify=justify, no_wrap=True, min_width=min(widths[index], room))
+    for row in rows:
+        reason = row[6] if len(row[6]) <= room else row[6][: room - 3] + "..."
+        table.add_row(*row[:2], Text(row[2], style=VERDICT_STYLES[Verdict(row[2])]), *row[3:6], reason)
+    return table
 
 
 def _languages_table(report: Report) -> Table:
@@ -185,6 +240,8 @@ def render_table(report: Report, options: RenderOptions) -> str:
         console.print(_infrastructure_table(report))
     if report.findings:
         console.print(f"{len(report.findings):,} findings from {len({f.rule for f in report.findings})} rules")
+    if report.scores:
+        console.print(_verdict_table(report, options.width))
     if report.baseline:
         _print_baseline(console, report)
     if report.suppressed:

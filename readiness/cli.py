@@ -24,16 +24,19 @@ from readiness.baseline import Baseline, BaselineError, compare, parse_baseline
 from readiness.cache import AnalysisCache, default_cache_dir, inside_repository, plugin_signature
 from readiness.diffscope import ChangeScope
 from readiness.config import ConfigError, GateSettings, ScoreGate, Settings, load_settings, score_gate, with_overrides
+from readiness.explanation import find_service, render_explanation
 from readiness.export import load_schema, report_as_dict
 from readiness.git import GitError, run_git
 from readiness.inventory import Progress
-from readiness.model import GateOutcome, RenderOptions, ReportFormat
+from readiness.model import GateOutcome, RenderOptions, Report, ReportFormat
 from readiness.pipeline import scan
 from readiness.plugin_host import HostSpec, PluginHost
 from readiness.safefs import read_regular_file
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 BASELINE_SIZE_LIMIT = 256 << 20
+RULE_ID = re.compile(r"^[A-Za-z]{2,}[0-9]{3}$")
+"""What a rule id looks like (CONC101): ``explain`` with such a name and no path is about a rule."""
 
 
 class UsageError(Exception):
@@ -65,8 +68,12 @@ def _build_parser(host: PluginHost) -> argparse.ArgumentParser:
 
     commands.add_parser("plugins", parents=[common], help="list plugins with their origin, version and hooks")
     commands.add_parser("rules", parents=[common], help="list every rule")
-    explain = commands.add_parser("explain", parents=[common], help="print a rule's documentation")
-    explain.add_argument("rule", metavar="RULE_ID")
+    explain = commands.add_parser(
+        "explain", parents=[common], help="print a rule's documentation, or scan and show every number behind a service's verdict"
+    )
+    explain.add_argument("rule", metavar="RULE_ID|SERVICE", help="a rule id (ECO102), else a service name or path")
+    explain.add_argument("path", nargs="?", help="for a service: the repository to scan (default: .)")
+    _scan_options(explain, host)
     commands.add_parser("schema", parents=[common], help="print the JSON schema of --format json")
     return parser
 
@@ -82,18 +89,23 @@ def _report_options(parser: argparse.ArgumentParser, host: PluginHost) -> None:
         "or PATH alone in --format's instead of standard output",
     )
     parser.add_argument("--files", action="store_true", help="include the per-file inventory (json)")
+    _gate_options(parser)
+    _scan_options(parser, host)
+
+
+def _scan_options(parser: argparse.ArgumentParser, host: PluginHost) -> None:
+    """The options of a scan, shared by ``scan``, ``check`` and ``explain SERVICE``."""
     parser.add_argument("--config", metavar="FILE", type=Path, help="read configuration from FILE instead of the repository's")
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU)")
     parser.add_argument("--max-file-size", type=int, metavar="BYTES", help="count larger files without reading them")
     parser.add_argument("--git-timeout", type=float, default=60.0, metavar="SECONDS", help="give up on any one git call after this long")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache of per-file results")
     parser.add_argument("--cache-dir", metavar="DIR", help=f"keep per-file results in DIR (default: {default_cache_dir()}; never inside the repository)")
-    _gate_options(parser)
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="no progress, no timings")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print each stage's timing to stderr")
     # What plugins add below may change their results, so the cache must tell its values apart.
-    parser.set_defaults(core_options=frozenset(vars(parser.parse_args([]))) | {"core_options", "command"})
+    parser.set_defaults(core_options=frozenset(action.dest for action in parser._actions) | {"core_options", "command"})
     for plugin in host.plugins():
         if "readiness_add_options" in plugin.hooks:
             group = parser.add_argument_group(f"plugin {plugin.name}")
@@ -207,8 +219,23 @@ def _progress_printer(stream: TextIO, verbose: bool) -> Progress | None:
     return report
 
 
-def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
-    root = _repository_root(args.git_timeout) if args.command == "check" else Path(args.path)
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What a scan needs from the command line: the root, its settings, the plugins, progress, the cache."""
+
+    root: Path
+    settings: Settings
+    host: PluginHost
+    progress: Progress | None
+    git_timeout: float
+    cache: AnalysisCache | None
+
+    def run(self, scope: ChangeScope | None = None) -> Report:
+        return scan(self.root, self.settings, self.host, self.progress, git_timeout=self.git_timeout, cache=self.cache, scope=scope)
+
+
+def _prepare(args: argparse.Namespace, host: PluginHost, err: TextIO, root: Path, gate: GateSettings) -> _Scan:
+    """The scan ``args`` ask for: ``root`` with its configuration, the command line's options and ``gate`` over the configured gates."""
     if not root.is_dir():
         raise UsageError(f"{args.path}: not a directory")
     try:
@@ -221,10 +248,20 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
         max_file_size=args.max_file_size,
         disable_plugins=tuple(args.disable_plugin) or None,
         options=vars(args),
-        gate=settings.gate.merged(_cli_gates(args)),
+        gate=settings.gate.merged(gate),
     )
     if settings.disable_plugins and set(settings.disable_plugins) != set(host.spec.disabled):
         host = PluginHost(HostSpec(host.spec.plugins_dirs, tuple(sorted(set(settings.disable_plugins) | set(host.spec.disabled))), host.spec.autoload, host.spec.debug))
+    for warning in warnings:
+        print(f"readiness: warning: {warning}", file=err)
+    progress = None if args.quiet else _progress_printer(err, args.verbose)
+    return _Scan(root, settings, host, progress, args.git_timeout, _cache(args, root, host, settings, err))
+
+
+def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
+    root = _repository_root(args.git_timeout) if args.command == "check" else Path(args.path)
+    prepared = _prepare(args, host, err, root, _cli_gates(args))
+    settings, host = prepared.settings, prepared.host
     scope = _scope(args, root)
     if scope is not None and args.write_baseline:
         raise UsageError("--write-baseline needs a full scan: a report of the services some changes touch would make every other finding new")
@@ -233,12 +270,8 @@ def _scan(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) 
         gates.validate(settings.gate, host.rules, baseline is not None)
     except gates.GateError as error:
         raise UsageError(str(error)) from None
-    for warning in warnings:
-        print(f"readiness: warning: {warning}", file=err)
-    progress = None if args.quiet else _progress_printer(err, args.verbose)
     outputs = _outputs(args.output, args.format, host.formats)
-    cache = _cache(args, root, host, settings, err)
-    report = scan(root, settings, host, progress, git_timeout=args.git_timeout, cache=cache, scope=scope)
+    report = prepared.run(scope)
     if baseline is not None:
         report = compare(report, baseline)
     if settings.gate.configured:
@@ -366,11 +399,21 @@ def _rules(host: PluginHost, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _explain(host: PluginHost, rule_id: str, out: TextIO) -> int:
-    rule = host.rules.get(rule_id.upper())
-    if rule is None:
-        raise UsageError(f"unknown rule {rule_id!r}; `readiness rules` lists them")
-    out.write(f"{rule.id}: {rule.title}\ncriterion: {rule.criterion.value} ({rule.criterion.side})\nplugin: {rule.plugin}\n\n{rule.doc.strip()}\n")
+def _explain(args: argparse.Namespace, host: PluginHost, out: TextIO, err: TextIO) -> int:
+    """A rule's documentation when the name is a rule id; else the verdict on the service of that name."""
+    rule = host.rules.get(args.rule.upper())
+    if rule is not None:
+        out.write(f"{rule.id}: {rule.title}\ncriterion: {rule.criterion.value} ({rule.criterion.side})\nplugin: {rule.plugin}\n\n{rule.doc.strip()}\n")
+        return EXIT_OK
+    if args.path is None and RULE_ID.match(args.rule):
+        raise UsageError(f"unknown rule {args.rule!r}; `readiness rules` lists them")
+    args.path = args.path or "."
+    report = _prepare(args, host, err, Path(args.path), GateSettings()).run()
+    service = find_service(report, args.rule)
+    if service is None:
+        names = ", ".join(s.name for s in report.services) or "none"
+        raise UsageError(f"{args.rule!r} is neither a rule (`readiness rules` lists them) nor a service of {args.path} (services: {names})")
+    out.write(render_explanation(report, service))
     return EXIT_OK
 
 
@@ -394,7 +437,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         if args.command == "rules":
             return _rules(host, out)
         if args.command == "explain":
-            return _explain(host, args.rule, out)
+            return _explain(args, host, out, err)
         out.write(json.dumps(load_schema(), indent=2) + "\n")
         return EXIT_OK
     except UsageError as error:

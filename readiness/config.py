@@ -7,6 +7,8 @@ and line; the scanned repository's pyproject.toml is only configuration when it 
 
 ``[tool.readiness.services]`` corrects service detection the way code-maat's
 architectural grouping does: path globs name, merge, split, re-role or ignore services.
+``[tool.readiness.scoring]`` overrides the scoring model's weights and thresholds, whose
+defaults live with the model in :mod:`readiness.scoring`.
 ``[tool.readiness.gate]`` sets the CI gates, ``[[tool.readiness.suppress]]`` ignores
 findings (each with a reason), and ``baseline`` names the report new findings are
 judged against.
@@ -23,6 +25,7 @@ from typing import Any
 
 from readiness.model import ROLES, Criterion
 from readiness.safefs import read_regular_file
+from readiness.scoring import ScoringConfig, config_from_table
 
 CONFIG_FILE_LIMIT = 1 << 20
 MAX_FILE_SIZE_CEILING = 256 << 20
@@ -146,6 +149,8 @@ class Settings:
     """Per-plugin tables, ``[tool.readiness.plugins.NAME]``, passed through untouched."""
     services: ServiceOverrides = ServiceOverrides()
     """Corrections to service detection, ``[tool.readiness.services]``."""
+    scoring: ScoringConfig = ScoringConfig()
+    """Weights and thresholds of the scoring model, ``[tool.readiness.scoring]``."""
     gate: GateSettings = GateSettings()
     """When a scan fails, ``[tool.readiness.gate]``."""
     suppress: tuple[Suppression, ...] = ()
@@ -193,6 +198,8 @@ def _settings_from_table(table: Mapping[str, Any], text: str, origin: str) -> Se
                 raise ConfigError(f"{where}: plugins must be a table of tables, one per plugin")
         elif key_name == "services":
             value = _service_overrides(value, text, origin)
+        elif key_name == "scoring":
+            value = _scoring(value, text, origin)
         elif key_name == "gate":
             value = _gate(value, text, origin)
         elif key_name == "suppress":
@@ -227,6 +234,16 @@ def _service_overrides(table: Any, text: str, origin: str) -> ServiceOverrides:
         if role not in ROLES:
             raise ConfigError(f"{where(glob)}: unknown role {role!r} for {glob!r} (known: {', '.join(ROLES)})")
     return ServiceOverrides(paths=tuple(paths.items()), roles=tuple(roles.items()), ignore=tuple(ignore))
+
+
+def _scoring(table: Any, text: str, origin: str) -> ScoringConfig:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{origin}:{_line_of_key(text, 'scoring') or 1}: scoring must be a table")
+    try:
+        return config_from_table(table)
+    except ValueError as error:
+        key = str(error).split(":", 1)[0]
+        raise ConfigError(f"{origin}:{_line_of_key(text, key) or _line_of_key(text, 'scoring') or 1}: {error}") from None
 
 
 def _gate(table: Any, text: str, origin: str) -> GateSettings:

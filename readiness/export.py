@@ -24,6 +24,8 @@ from readiness.model import (
     Infrastructure,
     LanguageTotals,
     Report,
+    ScoreFactor,
+    ScoringParameters,
     ServiceScore,
 )
 
@@ -82,10 +84,21 @@ def _contribution(contribution: Contribution) -> dict[str, Any]:
     return {
         "criterion": contribution.criterion.value,
         "points": contribution.points,
+        "base": contribution.base,
         "weight": contribution.weight,
+        "factors": [{"name": name, "value": value} for name, value in contribution.factors],
         "reason": contribution.reason,
         "rule": contribution.rule,
         "evidence": _evidence(contribution.evidence) if contribution.evidence else None,
+    }
+
+
+def _factor(factor: ScoreFactor) -> dict[str, Any]:
+    return {
+        "name": factor.name,
+        "multipliers": {criterion.value: value for criterion, value in factor.multipliers},
+        "reason": factor.reason,
+        "evidence": [_evidence(e) for e in factor.evidence],
     }
 
 
@@ -94,10 +107,13 @@ def _score(score: ServiceScore) -> dict[str, Any]:
         "verdict": score.verdict.value,
         "benefit": score.benefit,
         "effort": score.effort,
+        "priority": score.priority,
         "confidence": score.confidence,
         "rank": score.rank,
         "reasons": list(score.reasons),
         "changes": list(score.changes),
+        "factors": [_factor(f) for f in score.factors],
+        "confidence_losses": [{"reason": loss.reason, "loss": loss.loss, "paths": list(loss.paths)} for loss in score.confidence_losses],
         "criteria": [
             {
                 "criterion": c.criterion.value,
@@ -108,6 +124,16 @@ def _score(score: ServiceScore) -> dict[str, Any]:
             }
             for c in score.criteria
         ],
+    }
+
+
+def _scoring(parameters: ScoringParameters) -> dict[str, Any]:
+    return {
+        "criterion_weights": {criterion.value: weight for criterion, weight in parameters.criterion_weights},
+        "effort_weight": parameters.effort_weight,
+        "strong_candidate": parameters.strong_candidate,
+        "candidate": parameters.candidate,
+        "confidence_threshold": parameters.confidence_threshold,
     }
 
 
@@ -227,6 +253,8 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
             {"message": d.message, "plugin": d.plugin, "hook": d.hook} for d in report.diagnostics if d.level == "error"
         ],
     }
+    if report.scoring is not None:
+        document["scoring"] = _scoring(report.scoring)
     if include_files:
         document["files"] = [_file(record) for record in report.files]
     return document

@@ -29,6 +29,7 @@ from readiness.model import (
     Infrastructure,
     LanguageTotals,
     LineCounts,
+    Report,
     ReportFormat,
     Repository,
     Rule,
@@ -124,12 +125,29 @@ def readiness_service_edges(
 
 
 @hookspec
+def readiness_analysis_markers() -> dict[str, list[bytes]]:
+    """Say which files are worth this plugin's ``readiness_analyze_file``, before any is parsed.
+
+    Return, per language (Linguist's name, or ``"*"`` for any), byte strings at least one
+    of which a file must contain for the plugin to be called on it, e.g.
+    ``{"Go": [b"go ", b"chan "]}``. A file in a language the mapping does not name, or
+    containing none of its markers, is skipped for this plugin; an empty list means
+    "every file in this language". A plugin that does not implement this hook is called
+    on every file. The test is a plain substring search over the file's bytes, so it may
+    let through files a parser then finds nothing in, but must never keep out a file
+    with something to find.
+    """
+
+
+@hookspec
 def readiness_analyze_file(file: FileRecord, text: str, settings: Settings) -> list[Finding | Diagnostic]:
     """Find rule violations in one source or test file.
 
     Called in worker processes, so implementations must be pure functions of their
     arguments. ``text`` is the file decoded as UTF-8 with undecodable bytes replaced.
-    Return findings made with ``Rule.finding`` from rules this plugin declared.
+    Return findings made with ``Rule.finding`` from rules this plugin declared, and a
+    ``warning`` :class:`Diagnostic` naming the file when it cannot be analysed (it looks
+    minified, parsing ran out of time).
     """
 
 
@@ -159,9 +177,22 @@ def readiness_analyze_repository(
 
 @hookspec
 def readiness_score_service(
-    service: Service, findings: tuple[Finding, ...], settings: Settings
-) -> list[Contribution]:
-    """Turn a service's findings into points per criterion.
+    service: Service, findings: tuple[Finding, ...], report: Report, settings: Settings
+) -> list[Contribution | Diagnostic]:
+    """Turn what is known about a service into points per criterion, where it takes domain knowledge.
+
+    Called for each backend and worker service that is not already Rust. The core turns
+    every finding into points by its rule's weight (:mod:`readiness.scoring`); implement
+    this hook for what a rule weight cannot say: an ecosystem mapping, the size of a
+    service from its measurements, whether the team knows Rust.
 
     :param findings: this service's findings from every plugin, sorted by path and line.
+    :param report: the report so far (services, edges, infrastructure, every finding and
+        warning), without scores.
+
+    Return :class:`Contribution` records with ``criterion``, ``points`` (before weighting:
+    the core applies the configured weights and records them), ``reason``, ``rule`` (one
+    this plugin declared, so ``readiness explain`` documents it) and ``evidence``; a
+    contribution without evidence is the plugin's error. Points may be negative: Rust
+    already in the repository lowers the team's risk.
     """

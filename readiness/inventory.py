@@ -13,9 +13,11 @@ import os
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import nullcontext
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pathspec
@@ -33,7 +35,7 @@ from readiness.model import (
     RepositoryInfo,
     git_blob_id,
 )
-from readiness.plugin_host import HostSpec, PluginHost
+from readiness.plugin_host import BUILTIN_PLUGINS, HostSpec, PluginHost
 from readiness.safefs import inside_real_directories, read_prefix
 
 HEAD_SIZE = 8192
@@ -258,12 +260,18 @@ def _start_worker(spec: HostSpec) -> None:
     _worker_host = PluginHost(spec)
 
 
+def worker_host() -> PluginHost:
+    """The plugin host of this worker process (see :func:`worker_pool`)."""
+    assert _worker_host is not None, "worker started without a plugin host"
+    return _worker_host
+
+
 def _inventory_batch(
     root: Path, batch: list[tuple[str, str | None]], max_size: int, recorded: Mapping[str, FileRecord]
 ) -> tuple[list[FileRecord], list[Diagnostic]]:
-    assert _worker_host is not None, "worker started without a plugin host"
-    records = [inventory_file(root, path, blob, _worker_host, max_size, recorded.get(path)) for path, blob in batch]
-    return records, [error.diagnostic() for error in _worker_host.drain_errors()]
+    host = worker_host()
+    records = [inventory_file(root, path, blob, host, max_size, recorded.get(path)) for path, blob in batch]
+    return records, [error.diagnostic() for error in host.drain_errors()]
 
 
 def _batches(items: tuple[tuple[str, str | None], ...]) -> Iterator[list[tuple[str, str | None]]]:
@@ -273,8 +281,47 @@ def _batches(items: tuple[tuple[str, str | None], ...]) -> Iterator[list[tuple[s
 
 def worker_pool(host: PluginHost, jobs: int) -> ProcessPoolExecutor:
     """Processes with the same plugins as ``host``; forkserver, so no lock held by a thread is inherited."""
-    context = get_context("forkserver" if "forkserver" in get_all_start_methods() else "spawn")
+    context: BaseContext
+    if "forkserver" in get_all_start_methods():
+        context = forkserver = get_context("forkserver")
+        # Imported once in the fork server, so each worker starts with them loaded.
+        forkserver.set_forkserver_preload(["readiness.plugin_host", *BUILTIN_PLUGINS])
+    else:
+        context = get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(host.spec,))
+
+
+class Workers:
+    """The worker processes of one scan: started by the first stage that needs them, then kept for the next.
+
+    Starting a pool costs more than inventorying a few thousand files, so the inventory
+    and the analysis share one.
+    """
+
+    def __init__(self, host: PluginHost, jobs: int) -> None:
+        self._host = host
+        self._jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = worker_pool(self._host, self._jobs)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def take_inventory(
@@ -283,10 +330,13 @@ def take_inventory(
     settings: Settings,
     host: PluginHost,
     progress: Progress | None = None,
+    workers: Workers | None = None,
     recorded: Mapping[str, FileRecord] | None = None,
 ) -> tuple[tuple[FileRecord, ...], list[Diagnostic]]:
     """A record for every listed file, in path order, and the plugin errors met on the way.
 
+    :param workers: the scan's worker processes, if it has some to share; else a pool is
+        started (when the inventory is large enough to be worth one) and stopped here.
     :param recorded: records of earlier scans by path, reused for files whose bytes did not change.
     """
     recorded = recorded or {}
@@ -301,10 +351,10 @@ def take_inventory(
                 progress("inventory", len(records), total)
         diagnostics.extend(error.diagnostic() for error in host.drain_errors())
     else:
-        with worker_pool(host, jobs) as pool:
+        with Workers(host, jobs) if workers is None else nullcontext(workers) as shared:
             batches = list(_batches(listing.entries))
             known = ({path: recorded[path] for path, _ in batch if path in recorded} for batch in batches)
-            for batch_records, batch_errors in pool.map(_inventory_batch, _repeat(root), batches, _repeat(settings.max_file_size), known):
+            for batch_records, batch_errors in shared.pool().map(_inventory_batch, _repeat(root), batches, _repeat(settings.max_file_size), known):
                 records.extend(batch_records)
                 diagnostics.extend(batch_errors)
                 if progress:

@@ -344,15 +344,52 @@ class Service:
 
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """Points a piece of evidence adds to one criterion of one service."""
+    """Points a piece of evidence adds to one criterion of one service.
+
+    ``points = base x weight`` and ``weight`` is the product of ``factors``, so every number
+    can be recomputed from the explanation. A plugin's ``readiness_score_service`` gives
+    ``points`` (and leaves the rest at their defaults); the scoring stage takes those points
+    as ``base`` and applies the configured weights.
+    """
 
     criterion: Criterion
     points: float
     reason: str
+    """Plain words: what was found, e.g. ``"HMAC signing on the request path"``."""
     rule: str | None = None
     evidence: Evidence | None = None
     weight: float = 1.0
-    """The configured weight that ``points`` already includes, shown so each number can be recomputed."""
+    """The product of ``factors``: the configured weights that ``points`` already includes."""
+    base: float | None = None
+    """The points before weighting; None until the scoring stage has weighted the contribution."""
+    factors: tuple[tuple[str, float], ...] = ()
+    """Named multipliers, e.g. ``("rule PERF103", 1.0)``, ``("3rd finding of PERF103", 0.333)``,
+    ``("runtime: CPython (interpreted)", 1.5)``; their product is ``weight``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreFactor:
+    """Something about a whole service that weighs some criteria more: its runtime, its domain, its traffic."""
+
+    name: str
+    """What contributions list among their factors, e.g. ``"domain: payments"``."""
+    multipliers: tuple[tuple[Criterion, float], ...]
+    """What each criterion's contributions are multiplied by; criteria not listed keep 1."""
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+
+    def multiplier(self, criterion: Criterion) -> float:
+        return dict(self.multipliers).get(criterion, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceLoss:
+    """Evidence readiness is missing for a service, and how much confidence that costs."""
+
+    reason: str
+    loss: float
+    paths: tuple[str, ...] = ()
+    """The files concerned, e.g. manifests that could not be parsed."""
 
 
 class Verdict(enum.StrEnum):
@@ -369,7 +406,7 @@ class Verdict(enum.StrEnum):
 class CriterionScore:
     criterion: Criterion
     score: float
-    """0-100: the sum of its contributions' points, capped at 100."""
+    """0-100: the sum of its contributions' points, held between 0 and 100."""
     weight: float
     """How much this criterion counts in its side's total."""
     contributions: tuple[Contribution, ...]
@@ -382,18 +419,39 @@ class ServiceScore:
     service: str
     verdict: Verdict
     benefit: float
-    """0-100, the weighted mean of the benefit criteria's scores."""
+    """0-100: the sum of the benefit criteria's scores times their weights, at most 100."""
     effort: float
-    """0-100, the weighted mean of the effort criteria's scores."""
+    """0-100: the sum of the effort criteria's scores times their weights, at most 100."""
     confidence: float
-    """0-1; below the configured threshold the verdict is inconclusive."""
+    """0-1: one minus the ``confidence_losses``; below the configured threshold the verdict is inconclusive."""
     rank: int | None
-    """1 for the best candidate; None for services that are not ranked."""
+    """1 for the best candidate; None for services that are not ranked (not applicable, inconclusive)."""
     criteria: tuple[CriterionScore, ...]
     reasons: tuple[str, ...]
     """The top reasons, in plain words, most important first."""
     changes: tuple[str, ...] = ()
     """What would change the verdict."""
+    priority: float = 0.0
+    """What services are ranked by: benefit against effort (see :class:`ScoringParameters`)."""
+    factors: tuple[ScoreFactor, ...] = ()
+    confidence_losses: tuple[ConfidenceLoss, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringParameters:
+    """The numbers that turn criterion scores into a verdict, as configured for this scan.
+
+    ``benefit = min(100, sum(weight[c] * score[c]))`` over the benefit criteria, ``effort``
+    likewise over the effort criteria; ``priority = benefit * (1 - effort_weight * effort /
+    100)``. A service is a strong candidate from ``strong_candidate`` priority, a candidate
+    from ``candidate``, else kept as is; inconclusive below ``confidence_threshold``.
+    """
+
+    criterion_weights: tuple[tuple[Criterion, float], ...]
+    effort_weight: float
+    strong_candidate: float
+    candidate: float
+    confidence_threshold: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,6 +613,8 @@ class Report:
     infrastructure: tuple[Infrastructure, ...] = ()
     edges: tuple[Edge, ...] = ()
     """The service graph, sorted by source, target and protocol."""
+    scoring: ScoringParameters | None = None
+    """How ``scores`` were computed; None when no scoring stage ran."""
     suppressed: tuple[SuppressedFinding, ...] = ()
     """Findings left out of ``findings`` (and of scores and gates) by an inline comment or configuration."""
     baseline: BaselineComparison | None = None

@@ -9,15 +9,17 @@ parse): they are set aside here, marked with the plugin and hook, and reported o
 
 from __future__ import annotations
 
+import math
+import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pathspec
 
-from readiness import __version__
+from readiness import __version__, scoring
 from readiness.config import ServiceOverrides, Settings
 from readiness.inventory import (
     Listing,
@@ -26,10 +28,13 @@ from readiness.inventory import (
     language_totals,
     list_files,
     take_inventory,
+    Workers,
+    worker_host,
     worktree_differs,
 )
 from readiness.model import (
     ROLES,
+    Contribution,
     Deployment,
     Diagnostic,
     DiffScope,
@@ -46,7 +51,21 @@ from readiness.model import (
 from readiness.cache import AnalysisCache, CachedFiles
 from readiness.diffscope import ChangeScope, changed_paths, touched_services
 from readiness.plugin_host import PluginError, PluginHost
+from readiness.safefs import read_regular_file
 from readiness.suppressions import suppress
+
+ANALYSIS_BATCH_SIZE = 32
+ANALYSIS_IN_PROCESS_BELOW = 4 << 20
+"""Source bytes below which analysis runs in this process: starting workers would cost more."""
+
+Markers = Mapping[str, Mapping[str, tuple[bytes, ...]]]
+Produced = list[tuple[str, list[Finding | Diagnostic]]]
+"""Per file and plugin that ran on it, what the plugin returned."""
+Analysis = Callable[[Progress | None], tuple[list[Finding], list[Diagnostic]]]
+"""Waits for the code pass: its findings, and the plugin errors met in worker processes."""
+CachedAnalysis = Callable[[Progress | None], tuple[list[Finding], dict[str, tuple[Finding, ...]], list[Diagnostic]]]
+"""Waits for the code pass over the files the cache did not know: every file's findings,
+those to record per analysed file, and the plugin errors met in worker processes."""
 
 UNKNOWN_PROTOCOL = "unknown"
 
@@ -64,25 +83,30 @@ def scan(
     ``scope``, judge only the services the changed files touch."""
     listing = list_files(root, settings, git_timeout)
     cached = cache.open(root, listing) if cache is not None else None
-    files, diagnostics = _inventory(root, listing, settings, host, progress, cached)
-    info = listing.info
-    if info.vcs == "git" and info.head is not None:
-        info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
-    repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size, memo=cached.memo(files) if cached else None)
+    with Workers(host, settings.jobs or os.cpu_count() or 1) as workers:
+        files, diagnostics = _inventory(root, listing, settings, host, progress, cached, workers)
+        info = listing.info
+        if info.vcs == "git" and info.head is not None:
+            info = replace(info, dirty=bool(info.dirty) or worktree_differs(listing, files))
+        repo = Repository(root=root, info=info, files=files, max_file_size=settings.max_file_size, memo=cached.memo(files) if cached else None)
 
-    services, infrastructure, detection_warnings = detect_services(host, repo, settings)
-    edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
-    diff = None
-    judged = services
-    if scope is not None:
-        changed = changed_paths(scope, files)
-        diff = DiffScope(scope.base, scope.commit, changed, touched_services(changed, services))
-        judged = tuple(s for s in services if s.name in diff.services)
-        analysed = {path for service in judged for path in service.files} | set(changed)
-        repo_in_scope = replace(repo, files=tuple(r for r in files if r.path in analysed))
-    else:
-        repo_in_scope = repo
-    file_findings, recorded = _analyze_files_cached(host, repo_in_scope, settings, progress, cached)
+        # A full scan analyses code while services and edges are detected; a diff scan must
+        # know the services first, to analyse only the files of those the changes touch.
+        analysis = _start_cached_analysis(host, repo, settings, workers, cached) if scope is None else None
+        services, infrastructure, detection_warnings = detect_services(host, repo, settings)
+        edges, edge_warnings = detect_edges(host, repo, services, infrastructure, settings)
+        diff = None
+        judged = services
+        if scope is not None:
+            changed = changed_paths(scope, files)
+            diff = DiffScope(scope.base, scope.commit, changed, touched_services(changed, services))
+            judged = tuple(s for s in services if s.name in diff.services)
+            analysed = {path for service in judged for path in service.files} | set(changed)
+            repo_in_scope = replace(repo, files=tuple(r for r in files if r.path in analysed))
+            analysis = _start_cached_analysis(host, repo_in_scope, settings, workers, cached)
+        assert analysis is not None
+        file_findings, recorded, analysis_diagnostics = analysis(progress)
+    diagnostics += analysis_diagnostics
     findings = file_findings + analyze_services(host, repo, judged, settings) + analyze_repository(host, repo, services, settings)
     findings = assign_services(findings, services)
     if diff is not None:
@@ -93,7 +117,7 @@ def scan(
         if problem:
             diagnostics.append(Diagnostic("warning", problem))
     plugin_errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
-    return Report(
+    unscored = Report(
         tool_version=__version__,
         repository=info,
         files=files,
@@ -109,16 +133,17 @@ def scan(
         suppressed=tuple(suppressed),
         diff=diff,
     )
+    return score_services(host, unscored, settings)
 
 
 def _inventory(
-    root: Path, listing: Listing, settings: Settings, host: PluginHost, progress: Progress | None, cached: CachedFiles | None
+    root: Path, listing: Listing, settings: Settings, host: PluginHost, progress: Progress | None, cached: CachedFiles | None, workers: Workers
 ) -> tuple[tuple[FileRecord, ...], list[Diagnostic]]:
     """Every listed file's record, in listing order: recalled from the cache when its stat is unchanged, else taken now."""
     if cached is None:
-        return take_inventory(root, listing, settings, host, progress)
+        return take_inventory(root, listing, settings, host, progress, workers)
     known, unknown = cached.split(root, listing)
-    fresh, diagnostics = take_inventory(root, replace(listing, entries=unknown), settings, host, progress, recorded=cached.recorded(unknown))
+    fresh, diagnostics = take_inventory(root, replace(listing, entries=unknown), settings, host, progress, workers, recorded=cached.recorded(unknown))
     taken = {record.path: record for record in fresh}
     return tuple(known[path] if path in known else taken[path] for path, _ in listing.entries), diagnostics
 
@@ -132,32 +157,39 @@ def _record(cached: CachedFiles, files: tuple[FileRecord, ...], recorded: dict[s
     return cached.save(files, recorded, skip={d.path for d in file_diagnostics if d.path})
 
 
-def _analyze_files_cached(
-    host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None, cached: CachedFiles | None
-) -> tuple[list[Finding], dict[str, tuple[Finding, ...]]]:
-    """Findings of every source file of ``repo``, recalled for files whose bytes the cache knows; and each analysed file's findings, to record."""
-    recalled = {}
+def _start_cached_analysis(host: PluginHost, repo: Repository, settings: Settings, workers: Workers, cached: CachedFiles | None) -> CachedAnalysis:
+    """Start the code pass on the source files of ``repo`` the cache does not know by their bytes; the rest are recalled."""
+    recalled: dict[str, tuple[Finding, ...]] = {}
     if cached is not None:
         for record in repo.files:
             found = cached.findings(record) if record.counted else None
             if found is not None:
                 recalled[record.path] = found
     to_analyze = tuple(record for record in repo.files if record.path not in recalled)
-    fresh = analyze_files(host, replace(repo, files=to_analyze), settings, progress)
-    by_file: dict[str, list[Finding]] = {record.path: [] for record in to_analyze if record.counted}
-    for finding in fresh:
-        if finding.path not in by_file:
-            # A finding about another file cannot be recorded with the file it came from.
-            return fresh + [f for found in recalled.values() for f in found], {}
-        by_file[finding.path].append(finding)
-    recorded = {path: tuple(found) for path, found in by_file.items()}
-    return fresh + [finding for found in recalled.values() for finding in found], recorded
+    analysis = start_analysis(host, replace(repo, files=to_analyze), settings, workers)
+
+    def finish(progress: Progress | None) -> tuple[list[Finding], dict[str, tuple[Finding, ...]], list[Diagnostic]]:
+        fresh, errors = analysis(progress)
+        remembered = [finding for found in recalled.values() for finding in found]
+        by_file: dict[str, list[Finding]] = {record.path: [] for record in to_analyze if record.counted}
+        for finding in fresh:
+            if finding.path not in by_file:
+                # A finding about another file cannot be recorded with the file it came from.
+                return fresh + remembered, {}, errors
+            by_file[finding.path].append(finding)
+        return fresh + remembered, {path: tuple(found) for path, found in by_file.items()}, errors
+
+    return finish
 
 
 def _diagnostics(listing: Listing, found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return _unique([*listing.diagnostics, *found])
+
+
+def _unique(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, ...]:
     """Each diagnostic once: a file that several plugins read is malformed only once."""
     unique: dict[tuple[str, str | None, str], Diagnostic] = {}
-    for diagnostic in [*listing.diagnostics, *found]:
+    for diagnostic in diagnostics:
         unique.setdefault((diagnostic.level, diagnostic.path, diagnostic.message), diagnostic)
     return tuple(unique.values())
 
@@ -430,21 +462,94 @@ def detect_edges(
     return tuple(edges), warnings
 
 
-def analyze_files(host: PluginHost, repo: Repository, settings: Settings, progress: Progress | None) -> list[Finding]:
-    if not host.has_implementations("readiness_analyze_file"):
-        return []
-    findings: list[Finding] = []
+def start_analysis(host: PluginHost, repo: Repository, settings: Settings, workers: Workers) -> Analysis:
+    """Start every ``readiness_analyze_file`` plugin on every source and test file.
+
+    Each file is read once and shown only to the plugins whose pre-filter markers it
+    contains. Worth worker processes (they are running already, or there is enough
+    source), the files are handed to them now, and they work while this process goes
+    on with the stages that do not need findings (services, edges); otherwise the
+    analysis runs in this process when the returned function is called. That function
+    waits for the findings, in file order whatever order the workers finish in, and the
+    errors met in workers.
+    """
+    analyzers = host.implementers("readiness_analyze_file")
+    if not analyzers:
+        return lambda progress: ([], [])
+    markers = host.analysis_markers()
     counted = [record for record in repo.files if record.counted]
-    for done, record in enumerate(counted, 1):
-        data = repo.read_bytes(record.path)
+    batches = list(_analysis_batches(counted))
+    in_workers = (settings.jobs or os.cpu_count() or 1) > 1 and (
+        workers.started or sum(record.size for record in counted) >= ANALYSIS_IN_PROCESS_BELOW
+    )
+    if in_workers:
+        arguments = (_repeat(repo.root), batches, _repeat(settings), _repeat(analyzers), _repeat(markers))
+        results: Iterable[tuple[Produced, list[Diagnostic]]] = workers.pool().map(_analyze_batch, *arguments)
+    else:
+        results = ((_analyze_batch_with(host, repo.root, batch, settings, analyzers, markers), []) for batch in batches)
+
+    def finish(progress: Progress | None) -> tuple[list[Finding], list[Diagnostic]]:
+        findings: list[Finding] = []
+        diagnostics: list[Diagnostic] = []
+        done = 0
+        for batch, (produced, errors) in zip(batches, results, strict=True):
+            for plugin, plugin_findings in produced:
+                findings.extend(_declared(host, plugin, "readiness_analyze_file", plugin_findings))
+            diagnostics.extend(errors)
+            done += len(batch)
+            if progress:
+                progress("analysis", done, len(counted))
+        return findings, diagnostics
+
+    return finish
+
+
+def _analysis_batches(records: list[FileRecord]) -> Iterator[list[FileRecord]]:
+    for start in range(0, len(records), ANALYSIS_BATCH_SIZE):
+        yield records[start : start + ANALYSIS_BATCH_SIZE]
+
+
+def _repeat(value: object) -> Iterator[object]:
+    while True:
+        yield value
+
+
+def _analyze_batch(
+    root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
+) -> tuple[Produced, list[Diagnostic]]:
+    """In a worker: the batch's results, and the plugin errors met (they would stay in this process)."""
+    host = worker_host()
+    produced = _analyze_batch_with(host, root, batch, settings, analyzers, markers)
+    return produced, [error.diagnostic() for error in host.drain_errors()]
+
+
+def _analyze_batch_with(
+    host: PluginHost, root: Path, batch: list[FileRecord], settings: Settings, analyzers: list[str], markers: Markers
+) -> Produced:
+    produced: Produced = []
+    for record in batch:
+        data = read_regular_file(root, record.path, settings.max_file_size)
         if data is None:
             continue
+        wanted = [plugin for plugin in analyzers if wants_file(markers.get(plugin), record.language, data)]
+        if not wanted:
+            continue
         text = data.decode("utf-8", errors="replace")
-        for plugin, produced in host.call_each("readiness_analyze_file", file=record, text=text, settings=settings):
-            findings.extend(_declared(host, plugin, "readiness_analyze_file", produced))
-        if progress:
-            progress("analysis", done, len(counted))
-    return findings
+        for plugin, plugin_findings in host.call_each("readiness_analyze_file", only=wanted, file=record, text=text, settings=settings):
+            produced.append((plugin, list(plugin_findings)))
+    return produced
+
+
+def wants_file(markers: Mapping[str, tuple[bytes, ...]] | None, language: str | None, data: bytes) -> bool:
+    """Whether a plugin's pre-filter lets this file through (None: the plugin declared no markers)."""
+    if markers is None:
+        return True
+    wanted = markers.get(language) if language is not None else None
+    if wanted is None:
+        wanted = markers.get("*")
+    if wanted is None:
+        return False
+    return not wanted or any(marker in data for marker in wanted)
 
 
 def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service, ...], settings: Settings) -> list[Finding]:
@@ -495,3 +600,54 @@ def assign_services(findings: list[Finding], services: tuple[Service, ...]) -> l
         else:
             assigned.append(finding)
     return sorted(assigned, key=lambda f: (f.path, f.line, f.column, f.rule, f.message, f.service or ""))
+
+
+def score_services(host: PluginHost, report: Report, settings: Settings) -> Report:
+    """The report with every service's verdict: plugins' contributions combined with the findings' by the scoring model."""
+    hook = "readiness_score_service"
+    contributions: dict[str, list[Contribution]] = defaultdict(list)
+    warnings: list[Diagnostic] = []
+    for service in report.services:
+        if not scoring.applicable(service):
+            continue
+        findings = tuple(f for f in report.findings if f.service == service.name)
+        for plugin, produced in host.call_each(hook, service=service, findings=findings, report=report, settings=settings):
+            records, found_warnings = _partition(host, hook, plugin, produced, (Contribution,))
+            warnings.extend(found_warnings)
+            for contribution in records:
+                problem = _unusable(contribution, host)
+                if problem:
+                    host.errors.append(PluginError(plugin, hook, ValueError(f"{service.name}: {problem}")))
+                else:
+                    contributions[service.name].append(contribution)
+    self_scored = frozenset(host.implementers(hook))
+    scores = scoring.score_report(report, contributions, host.rules, settings.scoring, self_scored, _history_read(report, host, settings))
+    cited = {f.rule for f in report.findings} | {c.rule for s in scores for k in s.criteria for c in k.contributions if c.rule}
+    errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
+    return replace(
+        report,
+        scores=scores,
+        rules=tuple(host.rules[rule_id] for rule_id in sorted(cited)),
+        diagnostics=_unique([*report.diagnostics, *warnings, *errors]),
+        scoring=settings.scoring.parameters(),
+    )
+
+
+def _history_read(report: Report, host: PluginHost, settings: Settings) -> bool:
+    """Whether the scan read git history: a git repository with a commit, a plugin that declares
+    history rules (the ``HIST`` family), and history not turned off (``--no-history`` or
+    ``[tool.readiness.plugins.history] enabled = false``)."""
+    declared = any(scoring.family(rule_id) == scoring.HISTORY_FAMILY for rule_id in host.rules)
+    turned_off = bool(settings.options.get("no_history")) or settings.plugins.get("history", {}).get("enabled") is False
+    return report.repository.vcs == "git" and report.repository.head is not None and declared and not turned_off
+
+
+def _unusable(contribution: Contribution, host: PluginHost) -> str | None:
+    """Why a plugin's contribution cannot be scored: every point needs evidence and a declared rule, if it names one."""
+    if contribution.evidence is None:
+        return f"contribution without evidence: {contribution.reason!r}"
+    if contribution.rule is not None and contribution.rule not in host.rules:
+        return f"contribution for undeclared rule {contribution.rule}"
+    if not math.isfinite(contribution.points):
+        return f"contribution with {contribution.points} points: {contribution.reason!r}"
+    return None

@@ -14,7 +14,7 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +32,13 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.languages",
     "readiness_plugins.line_counts",
     "readiness_plugins.history",
+    "readiness_plugins.concurrency",
+    "readiness_plugins.shared_state",
+    "readiness_plugins.blocking",
+    "readiness_plugins.hot_paths",
+    "readiness_plugins.memory_safety",
+    "readiness_plugins.request_surface",
+    "readiness_plugins.complexity",
     "readiness_plugins.table_report",
     "readiness_plugins.json_report",
     "readiness_plugins.sarif_report",
@@ -62,6 +69,11 @@ BUILTIN_PLUGINS = (
     "readiness_plugins.runtimes",
     "readiness_plugins.container_resources",
     "readiness_plugins.base_images",
+    "readiness_plugins.rust_ecosystem",
+    "readiness_plugins.team_readiness",
+    "readiness_plugins.service_size",
+    "readiness_plugins.service_fit",
+    "readiness_plugins.service_boundary",
 )
 
 
@@ -165,41 +177,37 @@ class PluginHost:
     def has_implementations(self, hook: str) -> bool:
         return bool(getattr(self._pm.hook, hook).get_hookimpls())
 
-    def call_each(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Every implementation's non-None result, as (plugin name, result), in call order."""
-        results = []
+    def implementers(self, hook: str) -> list[str]:
+        """The plugins implementing ``hook``, in call order."""
+        return [impl.plugin_name for impl in self._implementations(hook)]
+
+    def _results(self, hook: str, only: Collection[str] | None, kwargs: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+        """Each implementation's non-None result, lazily, in call order; a raising one is recorded and skipped."""
         for impl in self._implementations(hook):
+            if only is not None and impl.plugin_name not in only:
+                continue
             try:
                 result = impl.function(*(kwargs[name] for name in impl.argnames))
             except Exception as error:
                 self._fail(impl.plugin_name, hook, error)
                 continue
             if result is not None:
-                results.append((impl.plugin_name, result))
-        return results
+                yield impl.plugin_name, result
+
+    def call_each(self, hook: str, only: Collection[str] | None = None, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Every implementation's non-None result, as (plugin name, result), in call order.
+
+        :param only: when given, call only these plugins' implementations.
+        """
+        return list(self._results(hook, only, kwargs))
 
     def call_first(self, hook: str, **kwargs: Any) -> Any:
-        """The first non-None result, as with pluggy's ``firstresult``; a raising plugin is skipped."""
-        for impl in self._implementations(hook):
-            try:
-                result = impl.function(*(kwargs[name] for name in impl.argnames))
-            except Exception as error:
-                self._fail(impl.plugin_name, hook, error)
-                continue
-            if result is not None:
-                return result
-        return None
+        """The first non-None result, as with pluggy's ``firstresult``: later implementations are not called."""
+        return next((result for _, result in self._results(hook, None, kwargs)), None)
 
     def call_plugin(self, plugin: str, hook: str, **kwargs: Any) -> Any:
         """One named plugin's result for ``hook`` (None if it does not implement it or fails)."""
-        for impl in self._implementations(hook):
-            if impl.plugin_name != plugin:
-                continue
-            try:
-                return impl.function(*(kwargs[name] for name in impl.argnames))
-            except Exception as error:
-                self._fail(plugin, hook, error)
-        return None
+        return next((result for _, result in self._results(hook, (plugin,), kwargs)), None)
 
     def drain_errors(self) -> list[PluginError]:
         errors, self.errors = self.errors, []
@@ -208,6 +216,18 @@ class PluginHost:
     def drain_warnings(self) -> list[Diagnostic]:
         warnings, self.warnings = self.warnings, []
         return warnings
+
+    def analysis_markers(self) -> dict[str, dict[str, tuple[bytes, ...]]]:
+        """Per plugin that declared them, its pre-filter markers by language (see ``readiness_analysis_markers``).
+
+        Most of the test's cost is scanning a file for markers it lacks, so a marker that
+        contains another is dropped (the shorter one decides), and the rest are tried
+        shortest first: short markers are the likeliest to occur.
+        """
+        return {
+            plugin: {language: _essential(markers) for language, markers in declared.items()}
+            for plugin, declared in self.call_each("readiness_analysis_markers")
+        }
 
     def _collect_rules(self) -> dict[str, Rule]:
         rules: dict[str, Rule] = {}
@@ -242,3 +262,8 @@ def _import_file(path: Path) -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
+
+def _essential(markers: list[bytes]) -> tuple[bytes, ...]:
+    """The markers no shorter one is part of, shortest first: the same files contain one of them."""
+    unique = sorted(set(markers), key=lambda marker: (len(marker), marker))
+    return tuple(marker for n, marker in enumerate(unique) if not any(shorter in marker for shorter in unique[:n]))

@@ -125,13 +125,13 @@ def test_a_touched_file_with_the_same_bytes_keeps_its_findings(make_repo, run_cl
     backdate(repo)
     first = scan(run_cli, repo, tmp_path / "cache")
     analysed: list[str] = []
-    original = readiness.pipeline.analyze_files
+    original = readiness.pipeline.start_analysis
 
     def counting(host, repo, *args, **kwargs):
         analysed.extend(record.path for record in repo.files if record.counted)
         return original(host, repo, *args, **kwargs)
 
-    monkeypatch.setattr(readiness.pipeline, "analyze_files", counting)
+    monkeypatch.setattr(readiness.pipeline, "start_analysis", counting)
     os.utime(repo / "services/api/app.py")
     assert scan(run_cli, repo, tmp_path / "cache") == first
     assert analysed == []

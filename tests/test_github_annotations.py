@@ -45,7 +45,8 @@ def test_repository_text_cannot_start_a_command_of_its_own():
 
 def test_a_report_without_findings_still_says_what_it_saw(demo_report):
     text = render_github(replace(demo_report, diagnostics=(Diagnostic("warning", "w"),)), RenderOptions())
-    assert (
-        text.splitlines()[-1]
-        == f"::notice title=readiness::{len(demo_report.services)} services, {len(demo_report.findings)} findings, 1 warnings and errors"
+    ranked = sorted((s.rank, s.service, s.verdict.value) for s in demo_report.scores if s.rank is not None)
+    assert text.splitlines()[-1] == (
+        f"::notice title=readiness::{len(demo_report.services)} services, {len(demo_report.findings)} findings, 1 warnings and errors"
+        + "".join(f"%0A{rank}. {name}: {verdict}" for rank, name, verdict in ranked)
     )

@@ -37,10 +37,11 @@ def report() -> dict:
 
 
 def found(report: dict, service: str, *rules: str) -> list[tuple[str, str, int, dict]]:
+    """A service's findings from ``rules``, or from every runtime evidence rule (not the code rules)."""
     return [
         (f["rule"], f["path"], f["line"], f["facts"])
         for f in report["findings"]
-        if f["service"] == service and (not rules or f["rule"] in rules)
+        if f["service"] == service and (f["rule"] in rules if rules else f["rule"].startswith(("RUN", "RES", "IMG")))
     ]
 
 
