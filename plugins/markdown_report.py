@@ -145,7 +145,7 @@ def _ci_outcome(report: Report, budget: _Budget) -> None:
             budget.add(f"**Gate passed**: {len(gate.conditions)} conditions met (exit 0).", "")
         else:
             exit_note = "`--exit-zero`: exit 0" if gate.exit_zero else "exit 1"
-            budget.add(f"**Gate failed**: {len(gate.failures)} of {len(gate.conditions)} conditions broken ({exit_note}).", "")
+            budget.add(f"**Gate failed**: {gate.broken} of {len(gate.conditions)} conditions broken ({exit_note}).", "")
             for failure in gate.failures:
                 budget.add(f"- {escape(failure.condition)}: {escape(failure.detail)}")
             budget.add("")

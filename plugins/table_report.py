@@ -145,7 +145,7 @@ def _print_gate(console: Console, gate: GateOutcome) -> None:
         console.print(Text.assemble(("Gate passed", "bold green"), f": {len(gate.conditions)} condition{'s' if len(gate.conditions) != 1 else ''} met{scope} (exit 0)"))
         return
     note = "--exit-zero: exit 0" if gate.exit_zero else "exit 1"
-    console.print(Text.assemble(("Gate failed", "bold red"), f": {len(gate.failures)} of {len(gate.conditions)} condition{'s' if len(gate.conditions) != 1 else ''} broken{scope} ({note})"))
+    console.print(Text.assemble(("Gate failed", "bold red"), f": {gate.broken} of {len(gate.conditions)} condition{'s' if len(gate.conditions) != 1 else ''} broken{scope} ({note})"))
     for failure in gate.failures:
         console.print(f"  {failure.condition}: {failure.detail}")
 

@@ -570,6 +570,7 @@ class GateOutcome:
 
     conditions: tuple[str, ...]
     failures: tuple[GateFailure, ...]
+    """What broke each broken condition: a score gate fails once per service over its threshold."""
     new_only: bool = False
     """True when finding gates counted only findings new against the baseline."""
     exit_zero: bool = False
@@ -578,6 +579,11 @@ class GateOutcome:
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    @property
+    def broken(self) -> int:
+        """How many of the conditions are broken."""
+        return len({failure.condition for failure in self.failures})
 
     @property
     def exit_code(self) -> int:
