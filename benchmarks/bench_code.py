@@ -102,7 +102,8 @@ def main_bench() -> None:
     files = [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]
     megabytes = sum(p.stat().st_size for p in files) / 1e6
     jobs = args.jobs or os.cpu_count() or 1
-    common = ["scan", str(root), "--format", "json", "-q", "--jobs", str(jobs)]
+    # No cache of per-file results: every run does the whole work.
+    common = ["scan", str(root), "--format", "json", "-q", "--no-cache", "--jobs", str(jobs)]
     disabled = [flag for name in CODE_PLUGINS for flag in ("--disable-plugin", name)]
     try:
         results = {}
