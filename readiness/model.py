@@ -425,7 +425,7 @@ class ServiceScore:
     confidence: float
     """0-1: one minus the ``confidence_losses``; below the configured threshold the verdict is inconclusive."""
     rank: int | None
-    """1 for the best candidate; None for services that are not ranked (not applicable, inconclusive)."""
+    """1 for the best candidate; None for services that are not ranked (not applicable, inconclusive) and in a diff scan."""
     criteria: tuple[CriterionScore, ...]
     reasons: tuple[str, ...]
     """The top reasons, in plain words, most important first."""

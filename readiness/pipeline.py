@@ -136,8 +136,9 @@ def scan(
     scored = score_services(host, unscored, settings)
     if diff is None:
         return scored
-    # Services outside the scope were not analysed: a score made without their findings would be wrong.
-    return replace(scored, scores=tuple(score for score in scored.scores if score.service in diff.services))
+    # Services outside the scope were not analysed: a score made without their findings would
+    # be wrong, and so would a rank among them.
+    return replace(scored, scores=tuple(replace(score, rank=None) for score in scored.scores if score.service in diff.services))
 
 
 def _inventory(

@@ -56,6 +56,8 @@ def test_a_diff_judges_the_touched_service_as_a_full_scan_does(demo, run_cli):
     assert list(scored) == ["notifier"]
     full_notifier = next(s["score"] for s in full["services"] if s["name"] == "notifier")
     assert {k: v for k, v in scored["notifier"].items() if k != "rank"} == {k: v for k, v in full_notifier.items() if k != "rank"}
+    # Ranked among services it did not analyse, the rank would be wrong: a diff ranks none.
+    assert full_notifier["rank"] is not None and scored["notifier"]["rank"] is None
     assert {f["service"] for f in report["findings"]} == {"notifier"}
     assert [f for f in report["findings"]] == [f for f in full["findings"] if f["service"] == "notifier"]
 
