@@ -343,9 +343,9 @@ def _print_gate(gate: GateOutcome, err: TextIO) -> None:
     for failure in gate.failures:
         print(f"readiness: {failure.condition}: {failure.detail}", file=err)
     if gate.passed:
-        print(f"readiness: gate passed ({len(gate.conditions)} conditions, exit 0)", file=err)
+        print(f"readiness: gate passed ({gate.tally}, exit 0)", file=err)
     else:
-        print(f"readiness: gate failed ({gate.broken} of {len(gate.conditions)} conditions{', --exit-zero' if gate.exit_zero else ''}, exit {gate.exit_code})", file=err)
+        print(f"readiness: gate failed ({gate.tally}{', --exit-zero' if gate.exit_zero else ''}, exit {gate.exit_code})", file=err)
 
 
 @dataclass(frozen=True, slots=True)

@@ -586,6 +586,13 @@ class GateOutcome:
         return len({failure.condition for failure in self.failures})
 
     @property
+    def tally(self) -> str:
+        """The count every verdict prints: ``2 conditions met`` or ``1 of 3 conditions broken``."""
+        total = len(self.conditions)
+        noun = "condition" if total == 1 else "conditions"
+        return f"{total} {noun} met" if self.passed else f"{self.broken} of {total} {noun} broken"
+
+    @property
     def exit_code(self) -> int:
         return 0 if self.passed or self.exit_zero else 1
 

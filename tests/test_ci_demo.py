@@ -35,7 +35,7 @@ def test_score_gates_fail_on_exactly_the_services_over_the_threshold(demo, run_c
     details = [f["detail"] for f in report["gate"]["failures"] if f["condition"] == "fail-over benefit=50"]
     assert sorted(detail.split(":")[0] for detail in details) == over
     assert not [f for f in report["gate"]["failures"] if f["condition"] == "fail-under confidence=0.5"]
-    assert err.endswith("readiness: gate failed (1 of 2 conditions, exit 1)\n")
+    assert err.endswith("readiness: gate failed (1 of 2 conditions broken, exit 1)\n")
     top = max(score["benefit"] for score in scores.values())
     assert scan(run_cli, demo, "--fail-over", f"benefit={top}")[0] == 0
 
