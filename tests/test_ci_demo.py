@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from conftest import FIXTURES, git
+from cirepo import committed_copy
+from conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """The demo as a git repository of its own, with the report of a full scan."""
-    root = tmp_path_factory.mktemp("ci-demo") / "demo"
-    shutil.copytree(FIXTURES / "demo", root)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "demo")
-    return root
+    """The demo as a git repository of its own."""
+    return committed_copy(FIXTURES / "demo", tmp_path_factory.mktemp("ci-demo") / "demo")
 
 
 def scan(run_cli, root, *args):
