@@ -43,6 +43,14 @@ def standings(report: Report) -> list[Standing]:
     return sorted((Standing(service, scores.get(service.name)) for service in report.services), key=order)
 
 
+def figures(score: ServiceScore) -> tuple[str, str, str]:
+    """Benefit, effort and confidence as reports print them; a service the model does not
+    apply to (a library, a UI, a service already in Rust) has none, not zeros."""
+    if score.verdict is Verdict.NOT_APPLICABLE:
+        return "-", "-", "-"
+    return f"{score.benefit:.0f}", f"{score.effort:.0f}", f"{score.confidence:.2f}"
+
+
 def footprints(report: Report) -> dict[str, int]:
     """Each service's largest peak memory footprint in bytes, where a finding states one."""
     found: dict[str, int] = {}

@@ -17,7 +17,7 @@ from html import escape
 
 from readiness import hookimpl
 from readiness.model import BaselineStatus, Diagnostic, Evidence, Finding, RenderOptions, Report, ReportFormat, ServiceScore, Verdict
-from readiness_plugins._ranking import Standing, footprints, standings
+from readiness_plugins._ranking import Standing, figures, footprints, standings
 from readiness_plugins._svg import Bubble, Link, Node, bar_chart, bubble_chart, graph_chart
 
 VERDICT_COLORS = {
@@ -169,7 +169,7 @@ def _ranking(standings_: list[Standing], anchors: dict[str, str], findings: Coun
             reason = ""
             rank = ""
         else:
-            numbers = [f"{score.benefit:.0f}", f"{score.effort:.0f}", f"{score.confidence:.2f}"]
+            numbers = list(figures(score))
             reason = _text(score.reasons[0]) if score.reasons else ""
             rank = str(score.rank) if score.rank is not None else ""
         rows.append(
@@ -240,9 +240,7 @@ def _chart(report: Report, standings_: list[Standing]) -> str:
                 _text(standing.service.name),
                 rank,
                 _text(score.verdict.value),
-                f"{score.benefit:.0f}",
-                f"{score.effort:.0f}",
-                f"{score.confidence:.2f}",
+                *figures(score),
                 _text(size_text(standing)),
             ]
         )
@@ -373,7 +371,7 @@ def _service(standing: Standing, anchor: str, findings: list[Finding], titles: d
         facts.append(("Dockerfiles", ", ".join(f"<code>{_text(d)}</code>" for d in service.dockerfiles)))
     if service.deployments:
         facts.append(("deployed by", "<br>".join(f"{_text(d.kind)} {_text(d.name)} {_where(d.path, d.line)}" for d in service.deployments)))
-    if score is not None:
+    if score is not None and score.verdict is not Verdict.NOT_APPLICABLE:
         facts.append(("scores", f"benefit {score.benefit:.0f}, effort {score.effort:.0f}, confidence {score.confidence:.2f}"))
     details = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts)
     parts = [f'<article id="{anchor}" aria-labelledby="{anchor}-h"><h3 id="{anchor}-h">{_text(service.name)} {_badge(score)}</h3><dl>{details}</dl>']

@@ -427,10 +427,10 @@ def _parse_attribute_line(line: str) -> _AttributeLine | None:
 
 
 @functools.lru_cache(maxsize=16384)
-def _attribute_file(root: str, directory: str) -> tuple[_AttributeLine, ...]:
+def _attribute_file(root: Path, directory: str) -> tuple[_AttributeLine, ...]:
     """The linguist lines of ``directory/.gitattributes``; empty if it is missing or not a regular file."""
     relpath = f"{directory}/.gitattributes" if directory else ".gitattributes"
-    data = read_regular_file(Path(root), relpath, GITATTRIBUTES_LIMIT)
+    data = read_regular_file(root, relpath, GITATTRIBUTES_LIMIT)
     if not data:
         return ()
     parsed = (_parse_attribute_line(line) for line in data.decode("utf-8", "replace").splitlines())
@@ -438,7 +438,7 @@ def _attribute_file(root: str, directory: str) -> tuple[_AttributeLine, ...]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _attribute_chain(root: str, directory: str) -> tuple[tuple[str, _AttributeLine], ...]:
+def _attribute_chain(root: Path, directory: str) -> tuple[tuple[str, _AttributeLine], ...]:
     """Every linguist line that may apply below ``directory``, root first, with its file's directory."""
     if directory:
         parent = directory.rpartition("/")[0]
@@ -451,7 +451,7 @@ def _attribute_chain(root: str, directory: str) -> tuple[tuple[str, _AttributeLi
 def attributes(root: Path, path: str) -> dict[str, AttributeValue]:
     """The linguist attributes ``.gitattributes`` files give ``path``: deeper files and later lines win."""
     found: dict[str, AttributeValue] = {}
-    for base, line in _attribute_chain(str(root), path.rpartition("/")[0]):
+    for base, line in _attribute_chain(root, path.rpartition("/")[0]):
         relpath = path[len(base) + 1 :] if base else path
         if line.matches(relpath):
             for name, value in line.assignments:
@@ -483,6 +483,8 @@ class _PathRules:
     rules themselves are compiled only when one matches, to name it."""
     any_path: re.Pattern[str]
     """All ``paths`` rules at once, likewise."""
+    any_directory: re.Pattern[str]
+    """All ``directories`` rules at once, likewise."""
 
     @classmethod
     def load(cls, kind: FileKind, rules: dict) -> _PathRules:
@@ -493,9 +495,12 @@ class _PathRules:
             tuple(rules["paths"]),
             re.compile("|".join(f"(?:{p})" for p in rules["files"]) or r"(?!)"),
             re.compile("|".join(f"(?:{p})" for p in rules["paths"]) or r"(?!)"),
+            re.compile("|".join(f"(?:{p})" for p in rules["directories"]) or r"(?!)"),
         )
 
     def directory_reason(self, directory: str) -> str | None:
+        if self.any_directory.search(directory) is None:
+            return None
         for rule in self.directories:
             if rule.search(directory):
                 return f"{self.kind}: path matches {rule.pattern}"

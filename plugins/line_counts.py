@@ -14,7 +14,8 @@ and nothing may look at a file byte by byte in Python. Two observations make tha
 
 - a line comment decides a line's kind only when it is the first thing on the line: after
   code, the line is code anyway. So one C-speed regular expression pass over the buffer
-  classifies every line start as blank, line comment, or other;
+  classifies every line start as blank, line comment, or other (comments and docstrings
+  that close on their line count as line comments here);
 - what that pass cannot see is what spans lines: block comments, docstrings, and strings
   that may hold line breaks (triple quotes, backquotes, C# verbatim strings). ``bytes.find``
   looks for what can open one, and only the lines where an opener appears are tokenised, by
@@ -135,9 +136,11 @@ def _closed_comments(syntax: Syntax) -> list[tuple[bytes, bytes, bytes]]:
         guard = b"".join(b"(?!" + re.escape(other) + b")" for other, _ in syntax.block[:index])
         closed.append((re.escape(open_), _block(open_, close, one_line=True)[len(re.escape(open_)) :], guard))
     for open_, close in syntax.nested:
-        # Closed on its line with nothing nested inside.
-        others = b"(?:(?!" + re.escape(open_) + b"|" + re.escape(close) + rb")[^\n])*+"
-        closed.append((re.escape(open_), others + re.escape(close), b""))
+        # Closed on its line, with comments nested inside it one deep (``/* a /* b */ c */``):
+        # deeper nesting on one line is rare enough to leave to the scanner.
+        other = b"(?!" + re.escape(open_) + b"|" + re.escape(close) + rb")[^\n]"
+        inner = re.escape(open_) + b"(?:" + other + b")*+" + re.escape(close)
+        closed.append((re.escape(open_), b"(?:" + inner + b"|" + other + b")*+" + re.escape(close), b""))
     return closed
 
 
@@ -147,6 +150,12 @@ def _closed_comment(syntax: Syntax) -> bytes:
 
 def _alternatives(patterns: list[bytes]) -> bytes:
     return b"(?:" + b"|".join(patterns) + b")" if patterns else rb"(?!)"
+
+
+def _closed_docstring(syntax: Syntax) -> bytes:
+    if not syntax.docstrings:
+        return rb"(?!)"
+    return _PY_STRING_PREFIX + _alternatives([b"".join(_CLOSED_ON_ITS_LINE[string]) for string in syntax.long_strings])
 
 
 def line_starts(syntax: Syntax) -> re.Pattern[bytes]:
@@ -160,16 +169,33 @@ def line_starts(syntax: Syntax) -> re.Pattern[bytes]:
     """
     closed = _closed_comment(syntax)
     line = _alternatives(list(syntax.line))
-    comments_only = closed + _BLANKS + b"(?:" + closed + _BLANKS + rb")*+(?:\n|\Z|" + line + b")"
-    return re.compile(rb"\n" + _BLANKS + rb"(?=(\n|" + line + b"|" + comments_only + b"))")
+    then_comments_only = _BLANKS + b"(?:" + closed + _BLANKS + rb")*+(?:\n|\Z|" + line + b")"
+    comment_lines = [closed + then_comments_only]
+    if syntax.docstrings:
+        # A docstring closed on its line, first on it, is a comment like those above.
+        comment_lines.append(_closed_docstring(syntax) + then_comments_only)
+    return re.compile(rb"\n" + _BLANKS + rb"(?=(\n|" + line + b"|" + b"|".join(comment_lines) + b"))")
+
+
+def _comment_only_rest(syntax: Syntax) -> bytes:
+    closed = _closed_comment(syntax)
+    return _BLANKS + b"(?:" + closed + _BLANKS + b")*+(?:" + _alternatives(list(syntax.line)) + rb"[^\n]*+)?"
 
 
 def comment_only_rest(syntax: Syntax) -> re.Pattern[bytes]:
     """What may follow a comment on its line for the line to stay a comment line."""
-    closed = _closed_comment(syntax)
-    return re.compile(
-        _BLANKS + b"(?:" + closed + _BLANKS + b")*+(?:" + _alternatives(list(syntax.line)) + rb"[^\n]*+)?"
-    )
+    return re.compile(_comment_only_rest(syntax))
+
+
+def docstring_line(syntax: Syntax) -> re.Pattern[bytes] | None:
+    """From a line start outside any span, a line that holds a docstring closed on it and then only comments.
+
+    The line-start pass judged it, but its closing quotes look like the opening of a long
+    string left open, so the openers find it.
+    """
+    if not syntax.docstrings:
+        return None
+    return re.compile(_BLANKS + _closed_docstring(syntax) + _comment_only_rest(syntax) + rb"(?=\n|\Z)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +229,7 @@ def openers(syntax: Syntax) -> list[_Opener]:
     found += [start for start, _ in syntax.special_blocks]
     for string in syntax.long_strings:
         opening, rest = _CLOSED_ON_ITS_LINE[string]
-        # A docstring is a comment even when it closes on its line: the scanner must see it.
-        found.append(opening if syntax.docstrings else opening + b"(?!" + rest + b")")
+        found.append(opening + b"(?!" + rest + b")")
     return [_Opener(_literal_prefix(pattern), re.compile(pattern).search, 0) for pattern in dict.fromkeys(found)]
 
 
@@ -499,6 +524,8 @@ class _Counter:
     """Scanner group name -> what it means, and whether code came before it on its line."""
     nested_delimiters: tuple[re.Pattern[bytes], ...]
     """For each kind of nested comment, its opening or its close."""
+    docstring_line: Callable[[bytes, int], re.Match[bytes] | None] | None
+    """See :func:`docstring_line`; None without docstrings."""
 
     @classmethod
     def build(cls, syntax: Syntax) -> _Counter:
@@ -522,6 +549,7 @@ class _Counter:
             scanner(replace(syntax, docstrings=False)).match if found and syntax.docstrings else None,
             spans,
             tuple(re.compile(re.escape(open_) + b"|" + re.escape(close)) for open_, close in syntax.nested),
+            docstrings.match if (docstrings := docstring_line(syntax)) else None,
         )
 
 
@@ -558,6 +586,13 @@ def _span_correction(counter: _Counter, data: bytes) -> int:
                 correction += _settle(counter, data, open_from, open_has_code)
                 open_from = -1
             position, line_has_code = line_break + 1 if line_break >= 0 else position, False
+            # No opening comes before the candidate, so its line starts outside every span.
+            judged = counter.docstring_line(data, position) if counter.docstring_line else None
+            if judged is not None:
+                position = judged.end()
+                following = [found if found >= position else opener.find(data, position) for found, opener in zip(following, openers)]
+                candidate = min(following)
+                continue
         match = (counter.scan_mid_line or scan)(data, position) if mid_line else scan(data, position)
         if match is None or match.lastgroup is None:
             break

@@ -16,8 +16,8 @@ import re
 from collections import Counter
 
 from readiness import hookimpl
-from readiness.model import BaselineStatus, Diagnostic, Finding, RenderOptions, Report, ReportFormat
-from readiness_plugins._ranking import Standing, standings
+from readiness.model import BaselineStatus, Diagnostic, Finding, RenderOptions, Report, ReportFormat, Verdict
+from readiness_plugins._ranking import Standing, figures, standings
 
 COMMENT_LIMIT = 65_536
 """GitHub's limit on a comment body, in characters."""
@@ -83,10 +83,6 @@ def _length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _number(value: float) -> str:
-    return f"{value:.0f}"
-
-
 def _ranking_row(standing: Standing, findings: int) -> str:
     service, score = standing.service, standing.score
     name = escape(service.name, CELL_LIMIT)
@@ -95,7 +91,7 @@ def _ranking_row(standing: Standing, findings: int) -> str:
     if score is None:
         return f"| - | {name} | {role} | {language} | not scored | | | | {findings} |"
     rank = str(score.rank) if score.rank is not None else "-"
-    numbers = f"{_number(score.benefit)} | {_number(score.effort)} | {score.confidence:.2f}"
+    numbers = " | ".join(figures(score))
     return f"| {rank} | {name} | {role} | {language} | {escape(score.verdict.value)} | {numbers} | {findings} |"
 
 
@@ -103,12 +99,9 @@ def _why(standing: Standing) -> list[str]:
     score = standing.score
     assert score is not None
     rank = f"{score.rank}. " if score.rank is not None else ""
-    lines = [
-        "",
-        f"**{rank}{escape(standing.service.name, CELL_LIMIT)}**: {escape(score.verdict.value)} "
-        f"(benefit {_number(score.benefit)}, effort {_number(score.effort)}, confidence {score.confidence:.2f})",
-        "",
-    ]
+    benefit, effort, confidence = figures(score)
+    numbers = "" if score.verdict is Verdict.NOT_APPLICABLE else f" (benefit {benefit}, effort {effort}, confidence {confidence})"
+    lines = ["", f"**{rank}{escape(standing.service.name, CELL_LIMIT)}**: {escape(score.verdict.value)}{numbers}", ""]
     lines += [f"- {escape(reason)}" for reason in score.reasons[:REASONS_SHOWN]]
     if score.changes:
         lines.append(f"- *What would change it:* {escape(score.changes[0])}")

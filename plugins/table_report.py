@@ -7,6 +7,7 @@ the terminal takes colour, at the terminal's width.
 from __future__ import annotations
 
 import io
+from collections import Counter
 from typing import Literal
 
 from rich.console import Console
@@ -26,6 +27,7 @@ from readiness.model import (
     Verdict,
 )
 from readiness_plugins._quantities import format_bytes
+from readiness_plugins._ranking import figures
 
 
 MIN_REASON_WIDTH = 20
@@ -49,14 +51,11 @@ def _verdict_table(report: Report, width: int) -> Table:
     table = Table(title="Rust rewrite candidates (readiness explain SERVICE shows why)", title_justify="left")
     rows = []
     for score in sorted(report.scores, key=_verdict_order):
-        scored = score.verdict is not Verdict.NOT_APPLICABLE
         rows.append((
             str(score.rank) if score.rank is not None else "-",
             score.service,
             score.verdict.value,
-            f"{score.benefit:.0f}" if scored else "-",
-            f"{score.effort:.0f}" if scored else "-",
-            f"{score.confidence:.2f}" if scored else "-",
+            *figures(score),
             score.reasons[0] if score.reasons else "",
         ))
     headers = ("#", "service", "verdict", "benefit", "effort", "conf.", "top reason")
@@ -98,9 +97,10 @@ def _services_table(report: Report) -> Table:
     for column in ("service", "path", "role", "language", "code", "findings"):
         table.add_column(column, justify="right" if column in ("code", "findings") else "left")
     judged = set(report.diff.services) if report.diff else None
+    per_service = Counter(finding.service for finding in report.findings)
     for service in report.services:
         code = sum(t.code for t in service.languages)
-        findings = sum(1 for f in report.findings if f.service == service.name)
+        findings = per_service[service.name]
         role = service.role if service.ranked else f"{service.role} (not ranked)"
         shown = str(findings) if judged is None or service.name in judged else "not judged"
         table.add_row(service.name, service.path, role, service.primary_language or "-", f"{code:,}", shown)

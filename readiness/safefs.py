@@ -16,24 +16,25 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 
 
 @functools.lru_cache(maxsize=65536)
-def _is_real_directory(directory: str) -> bool:
+def _real_directories(root: str, directory: str) -> bool:
+    """True when ``directory`` (relative to ``root``) and each directory above it are real directories.
+
+    Cached per directory, so a file costs one lookup however deep it lies.
+    """
+    if not directory:
+        return True
+    parent, slash, name = directory.rpartition("/")
+    if name in ("", ".", "..") or (slash and not parent) or not _real_directories(root, parent):
+        return False
     try:
-        return stat.S_ISDIR(os.lstat(directory).st_mode)
+        return stat.S_ISDIR(os.lstat(os.path.join(root, directory)).st_mode)
     except OSError:
         return False
 
 
 def inside_real_directories(root: Path, relpath: str) -> bool:
     """True when every directory between ``root`` and ``relpath`` is a real directory, not a link."""
-    parts = relpath.split("/")[:-1]
-    current = str(root)
-    for part in parts:
-        if part in ("", ".", ".."):
-            return False
-        current = os.path.join(current, part)
-        if not _is_real_directory(current):
-            return False
-    return True
+    return _real_directories(str(root), relpath.rpartition("/")[0])
 
 
 def open_regular_file(root: Path, relpath: str) -> tuple[int, os.stat_result] | None:

@@ -126,8 +126,8 @@ def test_the_ranking_and_the_chart_with_the_table_behind_it():
         "checkout-api1backendPythonstrong candidate78300.903JSON parsed on every request (services/checkout-api/app.py:12)",
         "gateway2backendTypeScriptcandidate60450.802parses untrusted input at the edge",
         "inventory3backendJavakeep as is35700.702JVM already fast enough; large codebase",
-        "ledgerbackendRustnot applicable001.000already written in Rust",
-        "storefrontfrontendTSXnot applicable001.000a user interface, not a backend",
+        "ledgerbackendRustnot applicable---0already written in Rust",
+        "storefrontfrontendTSXnot applicable---0a user interface, not a backend",
     ]
     bubbles = inside(elements, "benefit-effort", "circle")
     # Already Rust, or not a backend: not a position on the plane.

@@ -53,6 +53,7 @@ EXACT = [
     # Nested comments, where the language allows them.
     ("Rust", 'fn main() {\n    /* outer /* inner */ still */\n    let s = "// no";\n}\n', (3, 1, 0)),
     ("Rust", "/* a /* b */\n c */ fn f() {}\n", (1, 1, 0)),
+    ("Rust", "/* a /* b */ c */ /* d /* e /* f */ g */ h */\n/* i /* j */ k */ x();\n", (1, 1, 0)),
     ("C", "/* a /* b */ c */ x;\n", (1, 0, 0)),
     ("Haskell", "{- a {- b -} c -}\nx = 1 -- d\n-- e\n", (1, 2, 0)),
     ("OCaml", "(* a (* b *) c *)\nlet x = 1\n", (1, 1, 0)),
@@ -63,6 +64,10 @@ EXACT = [
     ("Python", "def f():\n    '''One line.'''\n", (1, 1, 0)),
     ("Python", 's = "# not a comment"  # a comment after code\n', (1, 0, 0)),
     ("Python", '"""never closed\n# in it\n', (0, 2, 0)),
+    # A docstring closed on its line is judged with the line comments; its closing quotes,
+    # or quotes in a comment after it, open nothing.
+    ("Python", '    """Doc."""  # see """\nx = 1\n    \'\'\'One.\'\'\' + y\n', (2, 1, 0)),
+    ("Python", 'x = \'"""\' ; s = """\n"""Doc."""\n"""\n', (3, 0, 0)),
     # Shell: a shebang is a comment, as in tokei; ${#x} and $# are code.
     ("Shell", '#!/bin/sh\n# c\necho "# no" # yes\nx=${#a}\n', (2, 2, 0)),
     # Other comment syntaxes.
