@@ -1,19 +1,21 @@
 """Reading a Dockerfile for what a service detector needs: its stages, what it copies, what it runs.
 
-Not a plugin. The compose, Kubernetes and Dockerfile detectors share it to find the
-source tree an image is built from (the directories its ``COPY`` and ``ADD`` take from
-the build context, with build arguments substituted, for the stage a ``target`` picks)
-and what the image is for (a base image and a command that say worker, load generator,
-static web server or datastore).
+Not a plugin, and no parser: it reads the records
+:mod:`readiness_plugins._dockerfile_syntax` makes. The compose, Kubernetes and
+Dockerfile detectors share it to find the source tree an image is built from (the
+directories its ``COPY`` and ``ADD`` take from the build context, with build arguments
+substituted, for the stage a ``target`` picks) and what the image is for (a base image
+and a command that say worker, load generator, static web server or datastore).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
+from collections import ChainMap
+from dataclasses import dataclass
 
 from readiness.model import Evidence, Infrastructure, ServiceCandidate
+from readiness_plugins._dockerfile_syntax import Dockerfile, Instruction, Stage, arg_pairs, substitute
 from readiness_plugins._layout import (
     MANIFEST_NAMES,
     RepoIndex,
@@ -25,177 +27,49 @@ from readiness_plugins._layout import (
     service_name,
 )
 
-MAX_DOCKERFILE_CHARS = 256 * 1024
-MAX_INSTRUCTIONS = 2000
-
 DOCKERFILE_NAME = re.compile(r"^(Dockerfile|Containerfile)([._-][\w.-]+)?$|^[\w.-]+\.(dockerfile|Dockerfile)$")
 
 _STATIC_SERVERS = frozenset({"nginx", "httpd", "caddy", "lighttpd"})
 _LOAD_TOOLS = re.compile(r"\b(apache2-utils|httpd-tools|locust|k6|jmeter|wrk|vegeta|artillery|siege)\b")
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def is_dockerfile(name: str) -> bool:
     return bool(DOCKERFILE_NAME.match(name)) and not name.endswith((".dockerignore", ".md", ".txt", ".sh"))
 
 
-@dataclass(frozen=True, slots=True)
-class Instruction:
-    keyword: str
-    """Upper case: ``FROM``, ``COPY``, ``RUN``..."""
-    arguments: str
-    line: int
+def _target(dockerfile: Dockerfile, target: str | None) -> Stage:
+    """The stage a build of ``target`` ends with: the last one when no target is given or it names none."""
+    found = dockerfile.stage(target) if target else None
+    return found if found is not None else dockerfile.stages[-1]
 
 
-@dataclass(slots=True)
-class Stage:
-    base: str
-    name: str | None
-    line: int
-    instructions: list[Instruction] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Dockerfile:
-    stages: list[Stage]
-    arguments: dict[str, str]
-    """Global ``ARG`` defaults, declared before the first ``FROM``."""
-
-
-def parse(text: str) -> Dockerfile:
-    """The stages of a Dockerfile; continuation lines joined, heredoc bodies skipped, never raising."""
-    text = text[:MAX_DOCKERFILE_CHARS]
-    escape = "`" if re.match(r"^\s*#\s*escape\s*=\s*`", text) else "\\"
-    stages: list[Stage] = []
-    arguments: dict[str, str] = {}
-    lines = text.splitlines()
-    number = 0
-    count = 0
-    while number < len(lines) and count < MAX_INSTRUCTIONS:
-        start = number
-        line = lines[number].strip()
-        number += 1
-        if not line or line.startswith("#"):
-            continue
-        while line.endswith(escape) and number < len(lines):
-            following = lines[number].strip()
-            number += 1
-            if following.startswith("#"):
-                continue
-            line = line[:-1] + " " + following
-        keyword, _, rest = line.partition(" ")
-        instruction = Instruction(keyword.upper(), rest.strip(), start + 1)
-        count += 1
-        heredoc = re.search(r"<<-?[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?", rest)
-        if heredoc:
-            while number < len(lines) and lines[number].strip() != heredoc.group(1):
-                number += 1
-            number += 1
-        if instruction.keyword == "FROM":
-            words = [w for w in instruction.arguments.split() if not w.startswith("--")]
-            if words:
-                name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-                stages.append(Stage(words[0], name, instruction.line))
-        elif stages:
-            stages[-1].instructions.append(instruction)
-        elif instruction.keyword == "ARG":
-            arguments.update(_argument(instruction.arguments))
-    return Dockerfile(stages, arguments)
-
-
-def _argument(text: str) -> dict[str, str]:
-    name, _, default = text.partition("=")
-    return {name.strip(): default.strip().strip("\"'")} if name.strip() else {}
-
-
-def substitute(text: str, variables: dict[str, str]) -> str:
-    """``$NAME`` and ``${NAME:-default}`` replaced; unknown variables left as written."""
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(3)
-        if variables.get(name):
-            return variables[name]
-        if match.group(2) is not None and match.group(0).find(":+") < 0:
-            return match.group(2)
-        return match.group(0)
-
-    return _VARIABLE.sub(value, text)
-
-
-def _stage_index(dockerfile: Dockerfile, reference: str) -> int | None:
-    for index, stage in enumerate(dockerfile.stages):
-        if stage.name is not None and stage.name.lower() == reference.lower():
-            return index
-    if reference.isdigit() and int(reference) < len(dockerfile.stages):
-        return int(reference)
-    return None
-
-
-def _target_index(dockerfile: Dockerfile, target: str | None) -> int:
-    found = _stage_index(dockerfile, target) if target else None
-    return found if found is not None else len(dockerfile.stages) - 1
-
-
-def _flags(arguments: str) -> tuple[dict[str, str], str]:
-    flags: dict[str, str] = {}
-    rest = arguments
-    while rest.startswith("--"):
-        flag, _, rest = rest.partition(" ")
-        name, _, value = flag[2:].partition("=")
-        flags[name.lower()] = value
-        rest = rest.lstrip()
-    return flags, rest
-
-
-def _operands(rest: str) -> list[str]:
-    if rest.startswith("["):
-        try:
-            values = json.loads(rest)
-        except ValueError:
-            values = None
-        if isinstance(values, list) and all(isinstance(v, str) for v in values):
-            return values
-    return rest.split()
+def _dependencies(stage: Stage) -> list[int]:
+    return ([stage.parent] if stage.parent is not None else []) + list(stage.copies_from)
 
 
 def needed_stages(dockerfile: Dockerfile, target: str | None) -> list[int]:
     """The stages building ``target`` (the last stage by default) needs, through ``FROM stage`` and ``COPY --from``."""
     if not dockerfile.stages:
         return []
-    wanted = [_target_index(dockerfile, target)]
+    wanted = [_target(dockerfile, target).index]
     needed: set[int] = set()
     while wanted:
         index = wanted.pop()
-        if index in needed:
-            continue
-        needed.add(index)
-        stage = dockerfile.stages[index]
-        base = _stage_index(dockerfile, stage.base)
-        if base is not None and base < index:
-            wanted.append(base)
-        for instruction in stage.instructions:
-            if instruction.keyword in ("COPY", "ADD"):
-                source = _flags(instruction.arguments)[0].get("from")
-                found = _stage_index(dockerfile, source) if source else None
-                if found is not None and found < index:
-                    wanted.append(found)
+        if index not in needed:
+            needed.add(index)
+            wanted.extend(_dependencies(dockerfile.stages[index]))
     return sorted(needed)
 
 
 def final_base(dockerfile: Dockerfile, target: str | None) -> str | None:
-    """The third-party image the target stage is built on, following ``FROM stage`` chains."""
+    """The third-party image the target stage is built on, following ``FROM stage`` chains.
+
+    As written (``${BASE}``) when build arguments leave it empty: that says more than nothing.
+    """
     if not dockerfile.stages:
         return None
-    index: int | None = _target_index(dockerfile, target)
-    seen = set()
-    while index is not None and index not in seen:
-        seen.add(index)
-        base = dockerfile.stages[index].base
-        following = _stage_index(dockerfile, base)
-        if following is None or following >= index:
-            return substitute(base, dockerfile.arguments)
-        index = following
-    return None
+    stage = _target(dockerfile, target)
+    return stage.image or dockerfile.lineage(stage)[-1].base
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,20 +84,22 @@ class CopiedSource:
 def copied_sources(dockerfile: Dockerfile, context: str, target: str | None, build_args: dict[str, str]) -> list[CopiedSource]:
     """What the target's stages copy from the build context, resolved to repository paths."""
     found = []
+    global_arguments = dict(dockerfile.arguments)
     for index in needed_stages(dockerfile, target):
-        variables = dict(dockerfile.arguments)
+        # Build arguments win over the stage's own ARG defaults, which win over the global ones.
+        declared: dict[str, str | None] = {}
+        variables = ChainMap[str, str | None](build_args, declared, global_arguments)
         for instruction in dockerfile.stages[index].instructions:
             if instruction.keyword == "ARG":
-                variables.update({k: v for k, v in _argument(instruction.arguments).items() if k not in variables or v})
+                declared.update({name: default for name, default in arg_pairs(instruction.arguments) if default or name not in variables})
                 continue
-            if instruction.keyword not in ("COPY", "ADD"):
+            if instruction.keyword not in ("COPY", "ADD") or instruction.option("from") is not None:
                 continue
-            flags, rest = _flags(instruction.arguments)
-            if "from" in flags:
-                continue
-            operands = _operands(rest)
-            for source in operands[:-1]:
-                resolved = substitute(source, {**variables, **build_args})
+            for source in instruction.operands[:-1]:
+                if source.startswith("<<") and instruction.heredocs:
+                    # The file's content is written in the Dockerfile: nothing comes from the context.
+                    continue
+                resolved = substitute(source, variables, keep_unset=True)
                 if "$" in resolved or "://" in resolved:
                     continue
                 literal = re.split(r"[*?\[]", resolved, maxsplit=1)[0]
@@ -287,7 +163,7 @@ def commands(dockerfile: Dockerfile, target: str | None) -> list[Instruction]:
 
 def leaf_stages(dockerfile: Dockerfile) -> list[int]:
     """Stages no other stage builds on: the targets a build can mean."""
-    used = {index for leaf in range(len(dockerfile.stages)) for index in needed_stages(dockerfile, str(leaf)) if index != leaf}
+    used = {index for stage in dockerfile.stages for index in _dependencies(stage)}
     return [index for index in range(len(dockerfile.stages)) if index not in used]
 
 
@@ -299,7 +175,7 @@ def role_hint(dockerfile: Dockerfile, target: str | None) -> tuple[str, int] | N
     if target is None and len(leaf_stages(dockerfile)) > 1:
         return None
     base = final_base(dockerfile, target) or ""
-    base_line = dockerfile.stages[_target_index(dockerfile, target)].line if dockerfile.stages else 0
+    base_line = _target(dockerfile, target).line if dockerfile.stages else 0
     if is_load_generator_image(base):
         return "load-generator", base_line
     for instruction in commands(dockerfile, target):
@@ -310,8 +186,7 @@ def role_hint(dockerfile: Dockerfile, target: str | None) -> tuple[str, int] | N
         if role is not None:
             return role, instruction.line
     if infrastructure_kind(base) == "proxy" and base.split("/")[-1].split(":")[0] in _STATIC_SERVERS:
-        final = dockerfile.stages[_target_index(dockerfile, target)]
-        if any(i.keyword == "COPY" and "from" in _flags(i.arguments)[0] for i in final.instructions):
+        if any(i.keyword == "COPY" and i.option("from") is not None for i in _target(dockerfile, target).instructions):
             return "frontend", base_line
     return None
 

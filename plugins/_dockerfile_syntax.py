@@ -1,23 +1,29 @@
 """A Dockerfile parser that never gives up: stages, base images, commands, ports, users.
 
-Not a plugin: the runtime plugins share it. It follows BuildKit's reading of a
-Dockerfile closely enough to find what a container runs: parser directives (``# escape=``)
-at the top, comment lines dropped even inside line continuations, heredocs
-(``RUN <<EOF``) consumed as bodies, ``FROM`` with build arguments substituted and with
-references to earlier stages resolved, exec form (a JSON array) told apart from shell
-form. What it cannot make sense of (an unknown instruction, a stray line, a heredoc
-that never ends) becomes a *problem* with its line; parsing goes on with the next line.
+Not a plugin: the service detectors (through :mod:`readiness_plugins._dockerfile`) and
+the runtime plugins share it, so that they all read the same instructions. It follows
+BuildKit's reading of a Dockerfile closely enough to find what a container runs and what
+it is built from: parser directives (``# escape=``) at the top, comment lines dropped
+even inside line continuations, heredocs (``RUN <<EOF``) consumed as bodies, ``FROM``
+with build arguments substituted and with references to earlier stages resolved, exec
+form (a JSON array) told apart from shell form. What it cannot make sense of (an unknown
+instruction, a stray line, a heredoc that never ends) becomes a *problem* with its line;
+parsing goes on with the next line.
 """
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from readiness_plugins._runtime_flags import shell_words
 
+MAX_CHARS = 1 << 20
+"""The default max-file-size: a real Dockerfile is far smaller, and splitting a bigger text into lines costs memory."""
 MAX_LINES = 20_000
 MAX_LINE = 16_384
 MAX_INSTRUCTIONS = 5_000
@@ -32,6 +38,8 @@ KEYWORDS = frozenset(
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _DIRECTIVE = re.compile(r"#\s*([A-Za-z][A-Za-z0-9_-]{0,30})\s*=\s*(\S{0,200})\s*")
 _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]{0,63})\2")
+_TERMINATOR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_OPTIONS = re.compile(r"(?:--\S*(?:\s+|\Z))*")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]{0,100})(?::?([-+])([^}]{0,500}))?\}|\$([A-Za-z_][A-Za-z0-9_]{0,100})")
 
 
@@ -61,6 +69,14 @@ class Instruction:
                 return value
         return None
 
+    @property
+    def operands(self) -> list[str]:
+        """The words after the leading options, exec form read after them as BuildKit does (``COPY --chown=app ["a b", "/srv/"]``)."""
+        match = _OPTIONS.match(self.arguments)
+        rest = self.arguments[match.end() if match else 0 :]
+        argv = _exec_form(rest)
+        return list(argv) if argv is not None else shell_words(rest)
+
 
 @dataclass(frozen=True, slots=True)
 class Stage:
@@ -75,6 +91,8 @@ class Stage:
     """The earlier stage this one builds on (``FROM builder``), if any."""
     line: int
     instructions: tuple[Instruction, ...] = ()
+    copies_from: tuple[int, ...] = ()
+    """The earlier stages its ``COPY --from`` (or ``ADD --from``) instructions name, by index."""
 
     def last(self, keyword: str) -> Instruction | None:
         for instruction in reversed(self.instructions):
@@ -92,6 +110,8 @@ class Dockerfile:
     problems: tuple[str, ...] = ()
     """What could not be read, one line each with its line number."""
     directives: tuple[tuple[str, str], ...] = ()
+    arguments: tuple[tuple[str, str | None], ...] = ()
+    """Global build arguments (``ARG`` before the first ``FROM``) and their defaults, None when there is none."""
 
     @property
     def final(self) -> Stage | None:
@@ -123,15 +143,12 @@ class Dockerfile:
 
     def sources(self, stage: Stage) -> list[Stage]:
         """Earlier stages this stage copies files from (``COPY --from=builder``)."""
-        found: dict[int, Stage] = {}
-        for instruction in stage.all("COPY") + stage.all("ADD"):
-            source = instruction.option("from")
-            if source is None:
-                continue
-            for candidate in self.stages[: stage.index]:
-                if candidate.name == source.lower() or str(candidate.index) == source:
-                    found[candidate.index] = candidate
-        return list(found.values())
+        return [self.stages[index] for index in stage.copies_from]
+
+    def stage(self, reference: str) -> Stage | None:
+        """The stage a ``--target`` names: by its ``AS`` name or by its index."""
+        wanted = reference.lower()
+        return next((stage for stage in self.stages if stage.name == wanted or str(stage.index) == reference), None)
 
 
 @dataclass
@@ -139,8 +156,12 @@ class _Builder:
     escape: str = "\\"
     global_args: dict[str, str | None] = field(default_factory=dict)
     stages: list[Stage] = field(default_factory=list)
+    named: dict[str, int] = field(default_factory=dict)
+    """The first stage of each ``AS`` name, so that resolving ``FROM name`` does not rescan the stages."""
     current: list[Instruction] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    terminators: dict[bool, dict[str, list[int]]] = field(default_factory=dict)
+    """Per tab-stripping mode, the lines that could end a heredoc, so that an unclosed one does not rescan the file."""
 
     def problem(self, line: int, text: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -148,18 +169,33 @@ class _Builder:
 
     def close_stage(self) -> None:
         if self.stages:
-            self.stages[-1] = _with_instructions(self.stages[-1], tuple(self.current))
+            index = self.stages[-1].index
+            self.stages[-1] = dataclasses.replace(self.stages[-1], instructions=tuple(self.current), copies_from=self.copied_stages(index))
         self.current = []
 
-
-def _with_instructions(stage: Stage, instructions: tuple[Instruction, ...]) -> Stage:
-    return Stage(stage.index, stage.name, stage.base, stage.image, stage.parent, stage.line, instructions)
+    def copied_stages(self, index: int) -> tuple[int, ...]:
+        """The earlier stages the current stage's ``COPY --from`` and ``ADD --from`` name, COPY first."""
+        found: dict[int, None] = {}
+        for keyword in ("COPY", "ADD"):
+            for instruction in self.current:
+                source = instruction.option("from") if instruction.keyword == keyword else None
+                if source is None:
+                    continue
+                earlier = self.named.get(source.lower())
+                if earlier is None and source.isascii() and source.isdigit() and len(source) < 6:
+                    earlier = int(source)
+                if earlier is not None and earlier < index:
+                    found[earlier] = None
+        return tuple(found)
 
 
 def parse_dockerfile(text: str) -> Dockerfile:
     """Parse a Dockerfile; never raises, whatever the text."""
-    lines = [line[:MAX_LINE] for line in text.splitlines()[:MAX_LINES]]
+    read = text[:MAX_CHARS].splitlines()
+    lines = [line[:MAX_LINE] for line in read[:MAX_LINES]]
     builder = _Builder()
+    if len(text) > MAX_CHARS or len(read) > MAX_LINES:
+        builder.problem(len(lines), f"longer than {MAX_LINES:,} lines or {MAX_CHARS:,} characters, the rest not read")
     directives = _directives(lines)
     for name, value in directives:
         if name == "escape" and value in ("\\", "`"):
@@ -172,7 +208,7 @@ def parse_dockerfile(text: str) -> Dockerfile:
             break
         _instruction(builder, line_number, keyword, arguments, heredocs)
     builder.close_stage()
-    return Dockerfile(tuple(builder.stages), tuple(builder.problems), tuple(directives))
+    return Dockerfile(tuple(builder.stages), tuple(builder.problems), tuple(directives), tuple(builder.global_args.items()))
 
 
 def _directives(lines: list[str]) -> list[tuple[str, str]]:
@@ -209,7 +245,7 @@ def _logical_lines(lines: list[str], start: int, builder: _Builder) -> Iterator[
         heredocs: list[str] = []
         if keyword in _HEREDOC_KEYWORDS and "<<" in arguments:
             for match in _HEREDOC.finditer(arguments):
-                body, index = _heredoc(lines, index, match.group(3), strip_tabs=match.group(1) == "-")
+                body, index = _heredoc(builder, lines, index, match.group(3), strip_tabs=match.group(1) == "-")
                 if body is None:
                     # Probably a "<<" inside quotes: leave the following lines to be read as instructions.
                     builder.problem(first, f"heredoc {match.group(3)} is never closed")
@@ -223,14 +259,27 @@ def _skipped(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
-def _heredoc(lines: list[str], index: int, terminator: str, strip_tabs: bool) -> tuple[str | None, int]:
+def _terminators(builder: _Builder, lines: list[str], strip_tabs: bool) -> dict[str, list[int]]:
+    """Line indexes by the terminator they would be, read once per mode: ``<<-EOF`` ignores leading tabs."""
+    if strip_tabs not in builder.terminators:
+        found: dict[str, list[int]] = {}
+        for number, line in enumerate(lines):
+            word = (line.lstrip("\t") if strip_tabs else line).rstrip()
+            if _TERMINATOR.fullmatch(word):
+                found.setdefault(word, []).append(number)
+        builder.terminators[strip_tabs] = found
+    return builder.terminators[strip_tabs]
+
+
+def _heredoc(builder: _Builder, lines: list[str], index: int, terminator: str, strip_tabs: bool) -> tuple[str | None, int]:
     """The body of a heredoc starting at ``lines[index]`` and the index after its terminator, or (None, index)."""
-    for end in range(index, len(lines)):
-        line = lines[end].lstrip("\t") if strip_tabs else lines[end]
-        if line.rstrip() == terminator:
-            body = [line.lstrip("\t") if strip_tabs else line for line in lines[index:end]]
-            return "\n".join(body), end + 1
-    return None, index
+    candidates = _terminators(builder, lines, strip_tabs).get(terminator, [])
+    position = bisect.bisect_left(candidates, index)
+    if position == len(candidates):
+        return None, index
+    end = candidates[position]
+    body = [line.lstrip("\t") if strip_tabs else line for line in lines[index:end]]
+    return "\n".join(body), end + 1
 
 
 def _instruction(builder: _Builder, line: int, keyword: str, arguments: str, heredocs: tuple[str, ...]) -> None:
@@ -243,7 +292,7 @@ def _instruction(builder: _Builder, line: int, keyword: str, arguments: str, her
     if not builder.stages:
         if keyword == "ARG":
             for name, default in arg_pairs(arguments):
-                builder.global_args[name] = _substitute(default, builder.global_args) if default is not None else None
+                builder.global_args[name] = substitute(default, builder.global_args) if default is not None else None
         else:
             builder.problem(line, f"{keyword} before the first FROM")
         return
@@ -258,12 +307,14 @@ def _from(builder: _Builder, line: int, arguments: str) -> None:
     builder.close_stage()
     base = words[0]
     name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
-    image = _substitute(base, builder.global_args)
+    image = substitute(base, builder.global_args)
     if _unset_variables(base, builder.global_args):
         builder.problem(line, f"FROM {base[:100]}: build argument {_unset_variables(base, builder.global_args)[0]} has no default")
-    parent = next((stage.index for stage in builder.stages if stage.name is not None and stage.name == image.lower()), None)
+    parent = builder.named.get(image.lower())
     if parent is not None:
         image = builder.stages[parent].image
+    if name is not None:
+        builder.named.setdefault(name, len(builder.stages))
     builder.stages.append(Stage(len(builder.stages), name, base, image, parent, line))
 
 
@@ -276,8 +327,12 @@ def _unset_variables(text: str, values: dict[str, str | None]) -> list[str]:
     ]
 
 
-def _substitute(text: str, values: dict[str, str | None]) -> str:
-    """Expand ``$NAME``, ``${NAME}``, ``${NAME:-default}`` and ``${NAME:+alternative}`` from build arguments."""
+def substitute(text: str, values: Mapping[str, str | None], *, keep_unset: bool = False) -> str:
+    """Expand ``$NAME``, ``${NAME}``, ``${NAME:-default}`` and ``${NAME:+alternative}`` from build arguments.
+
+    A variable without a value expands to nothing, as in BuildKit; with ``keep_unset`` it is
+    left as written, for readers that must tell a path they cannot know from an empty one.
+    """
 
     def expand(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(4)
@@ -285,9 +340,9 @@ def _substitute(text: str, values: dict[str, str | None]) -> str:
         operator, word = match.group(2), match.group(3) or ""
         if operator == "-":
             return value if value else word
-        if operator == "+":
-            return word if value else ""
-        return value or ""
+        if value:
+            return word if operator == "+" else value
+        return match.group(0) if keep_unset else ""
 
     return _VARIABLE.sub(expand, text)
 

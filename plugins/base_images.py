@@ -1,6 +1,6 @@
 """Image rules (IMG1xx): what each service's container image is built on, and how heavy it is.
 
-Evidence comes from the service's Dockerfiles, read by :mod:`readiness_plugins._dockerfile`
+Evidence comes from the service's Dockerfiles, read by :mod:`readiness_plugins._dockerfile_syntax`
 and classified by :mod:`readiness_plugins._images`.
 """
 

@@ -23,6 +23,7 @@ from readiness import hookimpl
 from readiness.config import Settings
 from readiness.model import Deployment, Diagnostic, Edge, Evidence, Infrastructure, Repository, Service, ServiceCandidate
 from readiness_plugins import _dockerfile
+from readiness_plugins._dockerfile_syntax import parse_dockerfile
 from readiness_plugins._addresses import Directory, addresses
 from readiness_plugins._layout import (
     RepoIndex,
@@ -323,7 +324,7 @@ def _built(repo: Repository, index: RepoIndex, service: ComposeService, build: B
     text = read_text(repo, build.dockerfile, warnings) if build.dockerfile and index.exists(build.dockerfile) else None
     if text is None:
         return ServiceCandidate(build.context, service.key, evidence, _role(service, None), deployments=_deployments(service), named_by_deployment=True)
-    dockerfile = _dockerfile.parse(text)
+    dockerfile = parse_dockerfile(text)
     described = _dockerfile.describe(index, repo.info.name, build.dockerfile or "", dockerfile, build.context, build.target, build.args)
     if isinstance(described, Infrastructure):
         return Infrastructure(service.key, described.kind, (evidence, *described.evidence), described.image, described.path, _deployments(service))

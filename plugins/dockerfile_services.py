@@ -15,6 +15,7 @@ from readiness import hookimpl
 from readiness.config import Settings
 from readiness.model import Diagnostic, Infrastructure, Repository, ServiceCandidate
 from readiness_plugins import _dockerfile
+from readiness_plugins._dockerfile_syntax import parse_dockerfile
 from readiness_plugins._layout import in_non_service_directory, index_of, read_text
 
 
@@ -29,7 +30,7 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
         text = read_text(repo, record.path, warnings)
         if text is None:
             continue
-        dockerfile = _dockerfile.parse(text)
+        dockerfile = parse_dockerfile(text)
         if not dockerfile.stages:
             warnings.append(Diagnostic("warning", "not a Dockerfile: no FROM instruction", path=record.path))
             continue

@@ -29,6 +29,7 @@ from readiness import hookimpl
 from readiness.config import Settings
 from readiness.model import Deployment, Diagnostic, Edge, Evidence, Infrastructure, ReadStatus, Repository, Service, ServiceCandidate
 from readiness_plugins import _dockerfile
+from readiness_plugins._dockerfile_syntax import parse_dockerfile
 from readiness_plugins._addresses import UNKNOWN, Directory, addresses
 from readiness_plugins._layout import (
     MANIFEST_NAMES,
@@ -464,7 +465,7 @@ class Locator:
         text = read_text(self.repo, artifact.dockerfile, self.warnings) if artifact.dockerfile and self.index.exists(artifact.dockerfile) else None
         if text is None:
             return ServiceCandidate(artifact.context, name, evidence, role, deployments=deployments, named_by_deployment=True)
-        dockerfile = _dockerfile.parse(text)
+        dockerfile = parse_dockerfile(text)
         described = _dockerfile.describe(self.index, self.repo.info.name, artifact.dockerfile or "", dockerfile, artifact.context, artifact.target, artifact.args)
         if isinstance(described, Infrastructure):
             return Infrastructure(name, described.kind, (evidence, *described.evidence), described.image, described.path, deployments)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FIXTURES
 
-from readiness_plugins._dockerfile_syntax import env_pairs, exposed_ports, parse_dockerfile
+from readiness_plugins._dockerfile_syntax import MAX_CHARS, env_pairs, exposed_ports, parse_dockerfile, substitute
 
 DOCKERFILES = FIXTURES / "runtime" / "dockerfiles"
 
@@ -108,3 +108,39 @@ def test_env_pairs():
     assert env_pairs('A=1 B="two words" C=') == [("A", "1"), ("B", "two words"), ("C", "")]
     assert env_pairs("NAME value with  spaces") == [("NAME", "value with spaces")]
     assert env_pairs("") == []
+
+
+def test_unclosed_heredocs_and_oversized_text():
+    text = "FROM alpine\n" + "RUN cat <<EOF\n" * 3 + "RUN <<-END\n\techo tabbed\n\tEND\nUSER app\n"
+    dockerfile = parse_dockerfile(text)
+    assert [(i.keyword, i.line, i.heredocs) for i in dockerfile.final.instructions] == [
+        ("RUN", 2, ()),
+        ("RUN", 3, ()),
+        ("RUN", 4, ()),
+        ("RUN", 5, ("echo tabbed",)),
+        ("USER", 8, ()),
+    ]
+    assert dockerfile.problems == tuple(f"line {n}: heredoc EOF is never closed" for n in (2, 3, 4))
+    comment = "#" + "x" * 999 + "\n"
+    padded = parse_dockerfile("FROM alpine\n" + comment * (MAX_CHARS // len(comment) + 1) + "USER root\n")
+    assert padded.final.instructions == ()
+    assert padded.problems == (f"line {MAX_CHARS // len(comment) + 2}: longer than 20,000 lines or {MAX_CHARS:,} characters, the rest not read",)
+
+
+def test_build_arguments_stage_references_and_copy_operands():
+    dockerfile = parse_dockerfile(
+        "ARG BASE\nARG SERVICE=cart TAG\n"
+        "FROM ${BASE:-python}:3.12 AS Build\n"
+        "FROM build\n"
+        'COPY --from=build --chown=app ["src dir", "/app/"]\n'
+        "COPY --from=0 a b\n"
+        "COPY --from=nginx:1.27 /etc/nginx /etc/nginx\n"
+    )
+    assert dockerfile.arguments == (("BASE", None), ("SERVICE", "cart"), ("TAG", None))
+    build, final = dockerfile.stages
+    assert (final.parent, final.image, final.copies_from) == (0, "python:3.12", (0,))
+    assert dockerfile.stage("BUILD") is build and dockerfile.stage("1") is final and dockerfile.stage("web") is None
+    assert [i.operands for i in final.instructions] == [["src dir", "/app/"], ["a", "b"], ["/etc/nginx", "/etc/nginx"]]
+    variables = dict(dockerfile.arguments)
+    assert substitute("${SERVICE}/${TAG}/${X:-x}/${SERVICE:+y}/$TAG", variables) == "cart//x/y/"
+    assert substitute("${SERVICE}/${TAG}/${X:-x}/${SERVICE:+y}/$TAG", variables, keep_unset=True) == "cart/${TAG}/x/y/$TAG"

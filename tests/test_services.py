@@ -418,3 +418,28 @@ def test_unknown_service_configuration_keys_are_errors(make_repo, run_cli):
     repo = make_repo({"readiness.toml": '[services.roles]\n"tools/*" = "admin"\n', "app.py": "x = 1\n"})
     code, _, err = run_cli("scan", repo)
     assert code == 2 and err.startswith("readiness: error: readiness.toml:2: unknown role 'admin' for 'tools/*'")
+
+
+def test_dockerfile_read_as_buildkit_does_names_the_copied_service(make_repo, run_cli):
+    # One ARG line declaring two build arguments, and a "<<" inside quotes that starts no
+    # heredoc: the COPY after it still counts, and SERVICE resolves to the directory.
+    repo = make_repo(
+        {
+            "Dockerfile": (
+                "ARG PYTHON=3.12 SERVICE=cart\n"
+                "FROM python:${PYTHON}-slim\n"
+                'RUN echo "usage: serve <<PORT>>" > /usage.txt\n'
+                "COPY services/${SERVICE} /app\n"
+                'CMD ["python", "/app/main.py"]\n'
+            ),
+            "services/cart/pyproject.toml": '[project]\nname = "cart"\n',
+            "services/cart/main.py": "print('cart')\n",
+            "services/orders/pyproject.toml": '[project]\nname = "orders"\n',
+            "services/orders/main.py": "print('orders')\n",
+        }
+    )
+    report = scan(run_cli, repo)
+    assert services(report) == {("cart", "services/cart", "backend")}
+    [cart] = report["services"]
+    assert cart["dockerfiles"] == ["Dockerfile"]
+    assert cart["evidence"] == [{"path": "Dockerfile", "line": 4, "detail": "Dockerfile builds an image from services/cart"}]
