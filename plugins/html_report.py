@@ -426,7 +426,7 @@ def _checks(report: Report) -> str:
     parts = []
     gate = report.gate
     if gate is not None:
-        verdict = "passed" if gate.passed else f"failed: {len(gate.failures)} of {len(gate.conditions)} conditions broken"
+        verdict = "passed" if gate.passed else f"failed: {gate.tally}"
         exit_note = " (--exit-zero)" if gate.exit_zero and not gate.passed else ""
         items = "".join(f"<li><code>{_text(f.condition)}</code>: {_text(f.detail)}</li>" for f in gate.failures)
         parts.append(f"<p><strong>Gate {_text(verdict)}</strong>, exit {gate.exit_code}{_text(exit_note)}.</p>" + (f"<ul>{items}</ul>" if items else ""))

@@ -135,10 +135,10 @@ def _ci_outcome(report: Report, budget: _Budget) -> None:
     gate = report.gate
     if gate is not None:
         if gate.passed:
-            budget.add(f"**Gate passed**: {len(gate.conditions)} conditions met (exit 0).", "")
+            budget.add(f"**Gate passed**: {gate.tally} (exit 0).", "")
         else:
             exit_note = "`--exit-zero`: exit 0" if gate.exit_zero else "exit 1"
-            budget.add(f"**Gate failed**: {len(gate.failures)} of {len(gate.conditions)} conditions broken ({exit_note}).", "")
+            budget.add(f"**Gate failed**: {gate.tally} ({exit_note}).", "")
             for failure in gate.failures:
                 budget.add(f"- {escape(failure.condition)}: {escape(failure.detail)}")
             budget.add("")

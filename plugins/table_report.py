@@ -142,10 +142,10 @@ def _print_baseline(console: Console, report: Report) -> None:
 def _print_gate(console: Console, gate: GateOutcome) -> None:
     scope = " (new findings only)" if gate.new_only else ""
     if gate.passed:
-        console.print(Text.assemble(("Gate passed", "bold green"), f": {len(gate.conditions)} condition{'s' if len(gate.conditions) != 1 else ''} met{scope} (exit 0)"))
+        console.print(Text.assemble(("Gate passed", "bold green"), f": {gate.tally}{scope} (exit 0)"))
         return
     note = "--exit-zero: exit 0" if gate.exit_zero else "exit 1"
-    console.print(Text.assemble(("Gate failed", "bold red"), f": {len(gate.failures)} of {len(gate.conditions)} condition{'s' if len(gate.conditions) != 1 else ''} broken{scope} ({note})"))
+    console.print(Text.assemble(("Gate failed", "bold red"), f": {gate.tally}{scope} ({note})"))
     for failure in gate.failures:
         console.print(f"  {failure.condition}: {failure.detail}")
 

@@ -145,12 +145,11 @@ class CachedFiles:
         self._started_ns = time.time_ns()
         self._stats: dict[str, Stat] = {}
         self._extracts = Extracts({}, {})
-        self.reused = 0
 
     def split(self, root: Path, listing: Listing) -> tuple[dict[str, FileRecord], tuple[tuple[str, str | None], ...]]:
         """Records of files whose stat is the recorded one, and the listing entries that must be inventoried."""
         known: dict[str, FileRecord] = {}
-        unknown = []
+        unknown: list[tuple[str, str | None]] = []
         stat_of = _Stats(root)
         for path, index_blob in listing.entries:
             current = stat_of(path)
@@ -161,8 +160,11 @@ class CachedFiles:
                 known[path] = entry.record
             else:
                 unknown.append((path, index_blob))
-        self.reused = len(known)
         return known, tuple(unknown)
+
+    def recorded(self, entries: Iterable[tuple[str, str | None]]) -> dict[str, FileRecord]:
+        """The recorded records of these files, for the inventory to reuse where their bytes are the same (a fresh checkout)."""
+        return {path: entry.record for path, _ in entries if (entry := self._entries.get(path)) is not None}
 
     def memo(self, files: Iterable[FileRecord]) -> Extracts:
         """What :meth:`Repository.extract` remembers for these files, as they are now."""
@@ -190,17 +192,24 @@ class CachedFiles:
         """
         entries: dict[str, _Entry] = {}
         changed: set[int] = set()
+        computed = self._extracts.computed
         for record in records:
-            if record.path in skip:
+            path = record.path
+            if path in skip:
                 continue
-            recorded = self._entries.get(record.path)
-            found = findings.get(record.path)
+            recorded = self._entries.get(path)
+            trusted = self._trusted_stat(path)
+            if recorded is not None and recorded.record is record and recorded.stat == trusted and path not in findings and path not in computed:
+                # Recalled whole and nothing recomputed: the common case of a rescan, kept as is.
+                entries[path] = recorded
+                continue
+            found = findings.get(path)
             if found is None and recorded is not None and recorded.blob == record.blob:
                 found = recorded.findings
-            entry = _Entry(record.blob, self._trusted_stat(record.path), record, found, self._extracts.used.get(record.path, {}))
-            entries[record.path] = entry
+            entry = _Entry(record.blob, trusted, record, found, self._extracts.used.get(path, {}))
+            entries[path] = entry
             if recorded is None or _differs(entry, recorded):
-                changed.add(_shard(record.path))
+                changed.add(_shard(path))
         changed.update(_shard(path) for path in self._entries.keys() - entries.keys())
         if not changed:
             return None
@@ -273,6 +282,8 @@ class Extracts:
         self._blobs = blobs
         self._recalled = recalled
         self.used: dict[str, dict[str, Any]] = {}
+        self.computed: set[str] = set()
+        """Paths with a result computed in this scan, not recalled."""
 
     def extract(self, repo: Repository, path: str, key: str, function: Callable[[bytes], JSONData]) -> JSONData:
         used = self.used.get(path, {})
@@ -286,6 +297,7 @@ class Extracts:
             if data is None:
                 return None
             value = as_json_data(function(data))
+            self.computed.add(path)
         if self._blobs.get(path) is not None:
             self.used.setdefault(path, {})[key] = value
         return value
@@ -390,13 +402,18 @@ def _parse(path: str, raw: Any) -> _Entry:
     counts = None
     if lines is not None:
         code, comment, blank = lines
-        counts = LineCounts(_integer(code), _integer(comment), _integer(blank))
+        if type(code) is not int or type(comment) is not int or type(blank) is not int:
+            raise TypeError("malformed line counts")
+        counts = LineCounts(code, comment, blank)
     record = FileRecord(path, size, blob, _STATUSES[status], language, _KINDS[kind], reason, counts)
     file_stat: Stat | None = None
     if recorded_stat is not None:
         file_size, mtime, ctime, inode = recorded_stat
-        file_stat = (_integer(file_size), _integer(mtime), _integer(ctime), _integer(inode))
-    return _Entry(blob, file_stat, record, None if findings is None else tuple(_finding(path, item) for item in findings), extracts)
+        if type(file_size) is not int or type(mtime) is not int or type(ctime) is not int or type(inode) is not int:
+            raise TypeError("malformed stat")
+        file_stat = (file_size, mtime, ctime, inode)
+    parsed = None if findings is None else tuple(_finding(path, item) for item in findings) if findings else ()
+    return _Entry(blob, file_stat, record, parsed, extracts)
 
 
 def _finding(path: str, item: Any) -> Finding:

@@ -237,7 +237,7 @@ class _Scan:
 def _prepare(args: argparse.Namespace, host: PluginHost, err: TextIO, root: Path, gate: GateSettings) -> _Scan:
     """The scan ``args`` ask for: ``root`` with its configuration, the command line's options and ``gate`` over the configured gates."""
     if not root.is_dir():
-        raise UsageError(f"{args.path}: not a directory")
+        raise UsageError(f"{root}: not a directory")
     try:
         settings, warnings = load_settings(root, args.config)
     except ConfigError as error:
@@ -343,9 +343,9 @@ def _print_gate(gate: GateOutcome, err: TextIO) -> None:
     for failure in gate.failures:
         print(f"readiness: {failure.condition}: {failure.detail}", file=err)
     if gate.passed:
-        print(f"readiness: gate passed ({len(gate.conditions)} conditions, exit 0)", file=err)
+        print(f"readiness: gate passed ({gate.tally}, exit 0)", file=err)
     else:
-        print(f"readiness: gate failed ({len(gate.failures)} of {len(gate.conditions)} conditions{', --exit-zero' if gate.exit_zero else ''}, exit {gate.exit_code})", file=err)
+        print(f"readiness: gate failed ({gate.tally}{', --exit-zero' if gate.exit_zero else ''}, exit {gate.exit_code})", file=err)
 
 
 @dataclass(frozen=True, slots=True)

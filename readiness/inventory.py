@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,8 +202,12 @@ def _apply_config_globs(entries: list[tuple[str, str | None]], settings: Setting
     return kept
 
 
-def inventory_file(root: Path, path: str, index_blob: str | None, host: PluginHost, max_size: int) -> FileRecord:
-    """Read, classify and count one file; never follows a link or opens a non-regular file."""
+def inventory_file(root: Path, path: str, index_blob: str | None, host: PluginHost, max_size: int, recorded: FileRecord | None = None) -> FileRecord:
+    """Read, classify and count one file; never follows a link or opens a non-regular file.
+
+    ``recorded`` is this path's record from an earlier scan (the cache's): when the bytes
+    read are the ones it was made from, it is returned as it is, unclassified and uncounted.
+    """
     full = os.path.join(root, path)
     if not inside_real_directories(root, path):
         return FileRecord(path, 0, index_blob, ReadStatus.SYMLINK, None, FileKind.DATA, "in a linked directory")
@@ -231,11 +235,13 @@ def inventory_file(root: Path, path: str, index_blob: str | None, host: PluginHo
         os.close(fd)
     if len(data) > max_size:
         too_large = True
+    blob = None if too_large else git_blob_id(data)
+    if recorded is not None and blob is not None and recorded.blob == blob and recorded.status in (ReadStatus.READ, ReadStatus.BINARY):
+        return recorded
     head = data[:HEAD_SIZE]
     file_class: FileClass = host.call_first("readiness_classify_file", path=path, head=head, root=root) or _UNCLASSIFIED
-    if too_large:
+    if blob is None:
         return FileRecord(path, opened.st_size, index_blob, ReadStatus.TOO_LARGE, file_class.language, file_class.kind, file_class.reason)
-    blob = git_blob_id(data)
     if b"\0" in head:
         return FileRecord(path, len(data), blob, ReadStatus.BINARY, file_class.language, file_class.kind, file_class.reason)
     lines = None
@@ -244,24 +250,37 @@ def inventory_file(root: Path, path: str, index_blob: str | None, host: PluginHo
     return FileRecord(path, len(data), blob, ReadStatus.READ, file_class.language, file_class.kind, file_class.reason, lines)
 
 
-def _inventory_batch(batch: list[tuple[str, str | None]], root: Path, max_size: int) -> tuple[list[FileRecord], list[Diagnostic]]:
+Entry = tuple[str, str | None, FileRecord | None]
+"""A file to inventory: its path, its blob id in git's index, and its record from an earlier scan."""
+
+
+def _inventory_batch(batch: list[Entry], root: Path, max_size: int) -> tuple[list[FileRecord], list[Diagnostic]]:
     host = worker_host()
-    records = [inventory_file(root, path, blob, host, max_size) for path, blob in batch]
+    records = [inventory_file(root, path, blob, host, max_size, recorded) for path, blob, recorded in batch]
     return records, [error.diagnostic() for error in host.drain_errors()]
 
 
-def _batches(items: tuple[tuple[str, str | None], ...]) -> list[list[tuple[str, str | None]]]:
-    return [list(items[start : start + BATCH_SIZE]) for start in range(0, len(items), BATCH_SIZE)]
+def _batches(entries: tuple[tuple[str, str | None], ...], recorded: Mapping[str, FileRecord]) -> list[list[Entry]]:
+    items = [(path, blob, recorded.get(path)) for path, blob in entries]
+    return [items[start : start + BATCH_SIZE] for start in range(0, len(items), BATCH_SIZE)]
 
 
 def take_inventory(
-    root: Path, listing: Listing, settings: Settings, host: PluginHost, progress: Progress | None = None, workers: Workers | None = None
+    root: Path,
+    listing: Listing,
+    settings: Settings,
+    host: PluginHost,
+    progress: Progress | None = None,
+    workers: Workers | None = None,
+    recorded: Mapping[str, FileRecord] | None = None,
 ) -> tuple[tuple[FileRecord, ...], list[Diagnostic]]:
     """A record for every listed file, in path order, and the plugin errors met on the way.
 
     :param workers: the scan's worker processes, if it has some to share; else a pool is
         started (when the inventory is large enough to be worth one) and stopped here.
+    :param recorded: records of earlier scans by path, reused for files whose bytes did not change.
     """
+    recorded = recorded or {}
     total = len(listing.entries)
     jobs = settings.jobs or os.cpu_count() or 1
     records: list[FileRecord] = []
@@ -271,15 +290,15 @@ def take_inventory(
         # is taken only when asked for (--jobs 1), or for inventories too small to be
         # worth workers, where isolating the work would cost more than the work itself.
         for path, blob in listing.entries:
-            records.append(inventory_file(root, path, blob, host, settings.max_file_size))
+            records.append(inventory_file(root, path, blob, host, settings.max_file_size, recorded.get(path)))
             if progress and len(records) % BATCH_SIZE == 0:
                 progress("inventory", len(records), total)
         diagnostics.extend(error.diagnostic() for error in host.drain_errors())
     else:
         with Workers(host, jobs) if workers is None else nullcontext(workers) as shared:
-            for piece in shared.map(_inventory_batch, _batches(listing.entries), root, settings.max_file_size):
+            for piece in shared.map(_inventory_batch, _batches(listing.entries, recorded), root, settings.max_file_size):
                 if isinstance(piece, Lost):
-                    path, blob = piece.item
+                    path, blob, _ = piece.item
                     records.append(FileRecord(path, 0, blob, ReadStatus.UNREADABLE, None, FileKind.DATA, "worker process died"))
                     diagnostics.append(piece.warning(path, "taking the inventory of"))
                 else:

@@ -429,7 +429,7 @@ class ServiceScore:
     confidence: float
     """0-1: one minus the ``confidence_losses``; below the configured threshold the verdict is inconclusive."""
     rank: int | None
-    """1 for the best candidate; None for services that are not ranked (not applicable, inconclusive)."""
+    """1 for the best candidate; None for services that are not ranked (not applicable, inconclusive) and in a diff scan."""
     criteria: tuple[CriterionScore, ...]
     reasons: tuple[str, ...]
     """The top reasons, in plain words, most important first."""
@@ -574,6 +574,7 @@ class GateOutcome:
 
     conditions: tuple[str, ...]
     failures: tuple[GateFailure, ...]
+    """What broke each broken condition: a score gate fails once per service over its threshold."""
     new_only: bool = False
     """True when finding gates counted only findings new against the baseline."""
     exit_zero: bool = False
@@ -582,6 +583,18 @@ class GateOutcome:
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    @property
+    def broken(self) -> int:
+        """How many of the conditions are broken."""
+        return len({failure.condition for failure in self.failures})
+
+    @property
+    def tally(self) -> str:
+        """The count every verdict prints: ``2 conditions met`` or ``1 of 3 conditions broken``."""
+        total = len(self.conditions)
+        noun = "condition" if total == 1 else "conditions"
+        return f"{total} {noun} met" if self.passed else f"{self.broken} of {total} {noun} broken"
 
     @property
     def exit_code(self) -> int:

@@ -132,7 +132,12 @@ def scan(
         suppressed=tuple(suppressed),
         diff=diff,
     )
-    return score_services(host, unscored, settings)
+    scored = score_services(host, unscored, settings)
+    if diff is None:
+        return scored
+    # Services outside the scope were not analysed: a score made without their findings would
+    # be wrong, and so would a rank among them.
+    return replace(scored, scores=tuple(replace(score, rank=None) for score in scored.scores if score.service in diff.services))
 
 
 def _inventory(
@@ -142,7 +147,7 @@ def _inventory(
     if cached is None:
         return take_inventory(root, listing, settings, host, progress, workers)
     known, unknown = cached.split(root, listing)
-    fresh, diagnostics = take_inventory(root, replace(listing, entries=unknown), settings, host, progress, workers)
+    fresh, diagnostics = take_inventory(root, replace(listing, entries=unknown), settings, host, progress, workers, recorded=cached.recorded(unknown))
     taken = {record.path: record for record in fresh}
     return tuple(known[path] if path in known else taken[path] for path, _ in listing.entries), diagnostics
 
@@ -622,7 +627,7 @@ def score_services(host: PluginHost, report: Report, settings: Settings) -> Repo
                     contributions[service.name].append(contribution)
     self_scored = frozenset(host.implementers(hook))
     scores = scoring.score_report(report, contributions, host.rules, settings.scoring, self_scored, _history_read(report, host, settings))
-    cited = {f.rule for f in report.findings} | {c.rule for s in scores for k in s.criteria for c in k.contributions if c.rule}
+    cited = {f.rule for f in report.findings} | {s.finding.rule for s in report.suppressed} | {c.rule for s in scores for k in s.criteria for c in k.contributions if c.rule}
     errors = host.drain_warnings() + [error.diagnostic() for error in host.drain_errors()]
     return replace(
         report,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import jsonschema
 from readiness.export import load_schema
 from readiness.plugin_host import PluginHost
 
-from conftest import FIXTURES
+from conftest import FIXTURES, git
 
 PLUGINS = FIXTURES / "ci" / "plugins"
 _ANALYSIS_HOOKS = {"readiness_analyze_file", "readiness_analyze_service", "readiness_analyze_repository"}
@@ -24,6 +25,8 @@ ONLY_MARKERS = tuple(
 )
 """Options that leave the ``ci_markers`` plugin the only source of findings, whatever detectors readiness grows."""
 CI = ("--plugins-dir", str(PLUGINS), *ONLY_MARKERS)
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+"""The OASIS schema of SARIF 2.1.0, which code scanning accepts."""
 DOCKERFILE = 'FROM python:3.12\nCOPY . /app\nCMD ["python", "app.py"]\n'
 
 
@@ -49,3 +52,16 @@ def scan_json(run_cli: Callable[..., tuple[int, str, str]], repo: Path, *args: A
 
 def located(findings: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     return [(f["rule"], f["path"], f["line"]) for f in findings]
+
+
+def validate_sarif(log: dict[str, Any]) -> None:
+    jsonschema.Draft7Validator(SARIF_SCHEMA, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER).validate(log)
+
+
+def committed_copy(fixture: Path, root: Path) -> Path:
+    """``fixture`` copied to ``root`` as a git repository of its own, on ``main``, all in one commit."""
+    shutil.copytree(fixture, root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", fixture.name)
+    return root

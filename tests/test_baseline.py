@@ -89,7 +89,7 @@ def test_new_only_gates_fail_on_new_findings_and_pass_on_known_ones(make_repo, r
     baseline = baseline_of(run_cli, repo, tmp_path)
     code, report, err = scan_json(run_cli, repo, "--baseline", baseline, "--fail-on-rule", "CIL101", "--new-only")
     assert (code, report["gate"]["status"]) == (0, "passed")
-    assert err == "readiness: gate passed (1 conditions, exit 0)\n"
+    assert err == "readiness: gate passed (1 condition met, exit 0)\n"
     write_tree(repo, {"services/billing/app.py": "lock(b)\n"})
     code, report, err = scan_json(run_cli, repo, "--baseline", baseline, "--fail-on-rule", "CIL101", "--new-only")
     assert code == 1

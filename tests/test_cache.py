@@ -96,6 +96,30 @@ def test_files_written_just_before_a_scan_are_read_again_next_time(make_repo, ru
     assert len(inventoried) == 4
 
 
+def test_a_fresh_checkout_reads_every_file_but_classifies_none(make_repo, run_cli, tmp_path, monkeypatch):
+    repo = make_repo(two_services(api="lock(a)\n", billing="sleep(1)\n"))
+    backdate(repo)
+    first = scan(run_cli, repo, tmp_path / "cache")
+    reused: list[tuple[str, bool]] = []
+    original = readiness.inventory.inventory_file
+
+    def watching(root, path, index_blob, host, max_size, recorded=None):
+        record = original(root, path, index_blob, host, max_size, recorded)
+        reused.append((path, record is recorded))
+        return record
+
+    monkeypatch.setattr(readiness.inventory, "inventory_file", watching)
+    # A CI checkout restores the cache but writes every file anew: new stats, same bytes.
+    past = time.time_ns() - HOUR_NS // 2
+    for path in ("services/api/Dockerfile", "services/api/app.py", "services/billing/Dockerfile", "services/billing/app.py"):
+        os.utime(repo / path, ns=(past, past))
+    write_tree(repo, {"services/billing/app.py": "sleep(2)\n"})
+    os.utime(repo / "services/billing/app.py", ns=(past, past))
+    second = json.loads(scan(run_cli, repo, tmp_path / "cache"))
+    assert sorted(reused) == [("services/api/Dockerfile", True), ("services/api/app.py", True), ("services/billing/Dockerfile", True), ("services/billing/app.py", False)]
+    assert second == json.loads(scan(run_cli, repo, tmp_path / "cold", "--no-cache")) != json.loads(first)
+
+
 def test_a_touched_file_with_the_same_bytes_keeps_its_findings(make_repo, run_cli, tmp_path, monkeypatch):
     repo = make_repo(two_services(api="lock(a)\n"))
     backdate(repo)

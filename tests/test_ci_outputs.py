@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import jsonschema
 
 from readiness.plugin_host import PluginHost
 
-from cirepo import CI, two_services
+from cirepo import CI, two_services, validate_sarif
 from conftest import write_tree
 
-SARIF_SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 REASON = "held for microseconds only"
 
 
@@ -40,7 +36,7 @@ def test_every_format_shows_the_gate_the_baseline_and_suppressions(make_repo, ru
     assert [(s["line"], s["reason"], s["inline"]) for s in report["suppressed"]] == [(2, REASON, True)]
 
     sarif = json.loads(rendered["sarif"])
-    jsonschema.Draft7Validator(SARIF_SCHEMA).validate(sarif)
+    validate_sarif(sarif)
     run = sarif["runs"][0]
     states = sorted((r["locations"][0]["physicalLocation"]["region"]["startLine"], r.get("baselineState"), bool(r.get("suppressions"))) for r in run["results"] if r["ruleId"] == "CIL101")
     assert states == [(1, "unchanged", False), (2, None, True), (3, "new", False)]

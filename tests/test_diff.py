@@ -107,6 +107,6 @@ def test_check_judges_the_services_of_the_files_given_from_anywhere_in_the_repos
     assert report["diff"]["base"] == "files given" and report["gate"]["status"] == "passed"
     code, out, err = run_cli("check", "billing/app.py", "api/app.py", *CI, "--format", "json", "--no-cache")
     assert code == 1 and json.loads(out)["diff"]["services"] == ["api", "billing"]
-    assert err.endswith("readiness: gate failed (1 of 1 conditions, exit 1)\n")
+    assert err.endswith("readiness: gate failed (1 of 1 condition broken, exit 1)\n")
     code, _, err = run_cli("check", "../../elsewhere.py", *CI)
     assert code == 2 and "not inside the repository" in err

@@ -76,7 +76,7 @@ def test_fail_on_rule_by_id_family_and_criterion(make_repo, run_cli):
         code, report, err = scan_json(run_cli, repo, "--fail-on-rule", selector)
         assert code == 1 == report["gate"]["exit_code"]
         assert report["gate"]["failures"] == [{"condition": f"fail-on-rule {selector}", "detail": detail}]
-        assert err == f"readiness: fail-on-rule {selector}: {detail}\nreadiness: gate failed (1 of 1 conditions, exit 1)\n"
+        assert err == f"readiness: fail-on-rule {selector}: {detail}\nreadiness: gate failed (1 of 1 condition broken, exit 1)\n"
 
 
 def test_max_findings_allows_up_to_the_limit(make_repo, run_cli):
@@ -94,7 +94,7 @@ def test_exit_zero_reports_the_failure_and_exits_0(make_repo, run_cli):
     repo = make_repo(two_services(api="lock(a)\n"))
     code, report, err = scan_json(run_cli, repo, "--fail-on-rule", "CIL101", "--exit-zero")
     assert (code, report["gate"]["status"], report["gate"]["exit_code"]) == (0, "failed", 0)
-    assert err.endswith("readiness: gate failed (1 of 1 conditions, --exit-zero, exit 0)\n")
+    assert err.endswith("readiness: gate failed (1 of 1 condition broken, --exit-zero, exit 0)\n")
 
 
 def test_the_table_ends_with_the_verdict_the_exit_code_gives(make_repo, run_cli):
@@ -107,6 +107,27 @@ def test_the_table_ends_with_the_verdict_the_exit_code_gives(make_repo, run_cli)
     ]
     code, out, _ = run_cli("scan", repo, *CI, "--max-findings", "all=5")
     assert code == 0 and out.rstrip().splitlines()[-1] == "Gate passed: 1 condition met (exit 0)"
+
+
+def test_a_condition_two_services_break_counts_once_in_every_verdict(make_repo, run_cli):
+    repo = make_repo(two_services())
+    code, report, err = scan_json(run_cli, repo, "--fail-over", "effort=0")
+    assert code == 1
+    assert [f["detail"].split(":")[0] for f in report["gate"]["failures"]] == ["api", "billing"]
+    assert err.endswith("readiness: gate failed (1 of 1 condition broken, exit 1)\n")
+    _, table, _ = run_cli("scan", repo, *CI, "--no-cache", "--fail-over", "effort=0")
+    assert "Gate failed: 1 of 1 condition broken (exit 1)" in table
+    _, markdown, _ = run_cli("scan", repo, *CI, "--no-cache", "--format", "markdown", "--fail-over", "effort=0")
+    assert "**Gate failed**: 1 of 1 condition broken (exit 1)." in markdown
+    _, html, _ = run_cli("scan", repo, *CI, "--no-cache", "--format", "html", "--fail-over", "effort=0")
+    assert "<strong>Gate failed: 1 of 1 condition broken</strong>" in html
+
+
+def test_the_tally_counts_conditions_not_failures():
+    outcome = evaluate(SCORED, GateSettings(fail_over=(ScoreGate("benefit", 30),), fail_under=(ScoreGate("confidence", 0.1),)))
+    assert [f.detail for f in outcome.failures] == ["api: benefit 82.5 > 30", "billing: benefit 35 > 30"]
+    assert outcome.tally == "1 of 2 conditions broken"
+    assert evaluate(SCORED, GateSettings(fail_over=(ScoreGate("benefit", 99),))).tally == "1 condition met"
 
 
 def test_no_gate_no_verdict(make_repo, run_cli):

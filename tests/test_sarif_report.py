@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -12,14 +11,10 @@ import pytest
 from readiness.model import Criterion, Finding, Rule
 from readiness_plugins.sarif_report import sarif_log
 
+from cirepo import SARIF_SCHEMA as SCHEMA
+from cirepo import validate_sarif as validate
 from conftest import FIXTURES
 from report_samples import FOOTPRINT, JSON_PARSING, sample_report
-
-SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-
-
-def validate(log: dict) -> None:
-    jsonschema.Draft7Validator(SCHEMA, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER).validate(log)
 
 
 def test_the_shipped_schema_is_the_oasis_one():
