@@ -153,8 +153,7 @@ def _alternatives(patterns: list[bytes]) -> bytes:
 
 
 def _closed_docstring(syntax: Syntax) -> bytes:
-    if not syntax.docstrings:
-        return rb"(?!)"
+    """A docstring closed on its line (for syntaxes with docstrings)."""
     return _PY_STRING_PREFIX + _alternatives([b"".join(_CLOSED_ON_ITS_LINE[string]) for string in syntax.long_strings])
 
 
