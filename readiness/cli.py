@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import re
@@ -454,4 +455,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 
 def console_main() -> None:
+    # A scan holds hundreds of thousands of small, long-lived records and makes almost no
+    # cyclic garbage; the default threshold (700 allocations) runs the collector thousands of
+    # times over them for nothing (a third of a cached rescan). mypy sets the same for the
+    # same reason.
+    gc.set_threshold(200_000, 30, 30)
     sys.exit(main())
