@@ -53,6 +53,15 @@ def inline_markers(text: str) -> list[InlineMarker]:
     return markers
 
 
+_MARKERS_KEY = "suppressions/1"
+
+
+def _marker_rows(data: bytes) -> list[tuple[int, tuple[str, ...], str, bool]]:
+    if b"readiness:" not in data:
+        return []
+    return [(m.line, m.selectors, m.reason, m.alone) for m in inline_markers(data.decode("utf-8", errors="replace"))]
+
+
 def _reason(tail: str) -> str:
     reason = tail.strip()
     for closer in _COMMENT_CLOSERS:
@@ -96,10 +105,10 @@ def _markers_by_line(
     """Per file with findings, its usable markers by line; markers without a reason or a known rule are warned about."""
     by_path: dict[str, dict[int, InlineMarker]] = defaultdict(dict)
     for path in sorted({finding.path for finding in findings}):
-        data = repo.read_bytes(path)
-        if data is None or b"readiness:" not in data:
-            continue
-        for marker in inline_markers(data.decode("utf-8", errors="replace")):
+        # Through the cache: a rescan does not read every file with findings again.
+        rows = repo.extract(path, _MARKERS_KEY, _marker_rows) or ()
+        for line, selectors, reason, alone in rows:
+            marker = InlineMarker(line, tuple(selectors), reason, alone)
             written = f"line {marker.line}: readiness: ignore[{', '.join(marker.selectors)}]"
             unknown = [s for s in marker.selectors if not selector_is_known(s, rule_ids)]
             if unknown:
