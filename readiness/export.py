@@ -8,7 +8,9 @@ clocks, no absolute paths, every list in a stable order.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from readiness.model import (
@@ -33,7 +35,13 @@ SCHEMA_VERSION = "1.1"
 
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
-_CONTAINERS = frozenset({dict, list})
+
+
+class Rows(list[dict[str, Any]]):
+    """A long list of records the writer puts one per line without looking into each (findings, files)."""
+
+
+_CONTAINERS = frozenset({dict, list, Rows})
 
 
 def json_text(document: Any) -> str:
@@ -55,10 +63,24 @@ def _indented(value: Any, margin: str) -> str:
             return _encode(value)
         inner = margin + "  "
         return "{\n" + ",\n".join(f"{inner}{_encode(key)}: {_indented(item, inner)}" for key, item in value.items()) + f"\n{margin}}}"
+    if type(value) is Rows and value:
+        inner = ",\n" + margin + "  "
+        return "[" + inner[1:] + inner.join(map(_encode_record, value)) + f"\n{margin}]"
     if isinstance(value, list) and value:
         inner = margin + "  "
         return "[\n" + ",\n".join(inner + _indented(item, inner) for item in value) + f"\n{margin}]"
     return _encode(value)
+
+
+def _record_encoder() -> Callable[[dict[str, Any]], str]:
+    # JSONEncoder.encode builds a C encoder on every call; a report encodes one per finding.
+    if c_make_encoder is None:
+        return _encode
+    encoder = c_make_encoder(None, json.JSONEncoder().default, encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda record: "".join(encoder(record, 0))
+
+
+_encode_record = _record_encoder()
 
 
 def _is_record(value: dict[str, Any]) -> bool:
@@ -279,10 +301,10 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
         ],
         "infrastructure": [_infrastructure(item, report.edges) for item in report.infrastructure],
         "edges": [_edge(edge, {item.name for item in report.infrastructure}) for edge in report.edges],
-        "findings": [_finding(f) for f in report.findings],
-        "suppressed": [
+        "findings": Rows(map(_finding, report.findings)),
+        "suppressed": Rows(
             {**_finding(s.finding), "reason": s.reason, "source": s.source, "inline": s.inline} for s in report.suppressed
-        ],
+        ),
         "baseline": _baseline(report.baseline, report.findings) if report.baseline else None,
         "gate": _gate(report.gate) if report.gate else None,
         "diff": _diff(report.diff) if report.diff else None,
@@ -300,5 +322,5 @@ def report_as_dict(report: Report, include_files: bool = False) -> dict[str, Any
     if report.scoring is not None:
         document["scoring"] = _scoring(report.scoring)
     if include_files:
-        document["files"] = [_file(record) for record in report.files]
+        document["files"] = Rows(map(_file, report.files))
     return document
