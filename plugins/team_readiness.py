@@ -123,8 +123,8 @@ def readiness_score_service(service: Service, report: Report) -> list[Contributi
                          evidence=Evidence(where, 1 if other.manifests else 0, f"Rust service {other.name}"))
         )
     seen: set[tuple[str, int]] = set()
-    for finding in report.findings:
-        if finding.rule != RUST_ALREADY.id or (finding.path, finding.line) in seen:
+    for finding in report.findings_of(RUST_ALREADY.id):
+        if (finding.path, finding.line) in seen:
             continue
         seen.add((finding.path, finding.line))
         kind = finding.fact("kind")

@@ -18,8 +18,11 @@ is the recorded one keeps its recorded findings.
 
 Each shard is written to a temporary file renamed over the old one, so concurrent scans
 never see half a shard (the last to finish wins; a scan only ever loses work, since an
-entry is only used when the file's stat or blob says it is still right). An unreadable,
-corrupted or foreign shard, or a malformed entry, is ignored and rewritten.
+entry is only used when the file's stat or blob says it is still right). A shard is a
+header line, ``{"format": 2, "digest": ...}``, and the JSON of its entries; the digest
+(BLAKE2b of those bytes) is checked before anything is parsed, so a truncated, damaged
+or edited shard is ignored and rewritten, and an intact one is trusted without checking
+every value of the hundreds of thousands of findings a large tree records.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import stat
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +48,7 @@ from readiness.model import Criterion, FileKind, FileRecord, Finding, JSONData, 
 from readiness.plugin_host import PluginHost
 from readiness.safefs import read_regular_file
 
-FORMAT = 1
+FORMAT = 2
 RACY_WINDOW_NS = 2_000_000_000
 """Files modified less than this before a scan started are recorded without their stat (the
 coarsest common file timestamp, FAT's, is 2 seconds)."""
@@ -57,6 +60,8 @@ STALE_AFTER_S = 7 * 24 * 3600
 
 Stat = tuple[int, int, int, int]
 """(size, mtime_ns, ctime_ns, inode) of a regular file."""
+Row = list[Any]
+"""A finding as recorded: rule, criterion, line, column, message, function, fingerprint, confidence, facts."""
 
 
 def _hash(text: str) -> str:
@@ -112,7 +117,7 @@ class _Entry:
     stat: Stat | None
     """None when the file was modified too close to its recording for its stat to be trusted."""
     record: FileRecord
-    findings: tuple[Finding, ...] | None
+    findings: Sequence[Row] | None
     """None when the file was not analysed (not source, or outside a ``--diff`` scope)."""
     extracts: Mapping[str, Any]
     """:meth:`Repository.extract` results by key."""
@@ -178,12 +183,12 @@ class CachedFiles:
         self._extracts = Extracts(blobs, recalled)
         return self._extracts
 
-    def findings(self, record: FileRecord) -> tuple[Finding, ...] | None:
+    def findings(self, record: FileRecord) -> RecordedFindings | None:
         """The recorded findings of a file with these bytes, or None when they must be computed."""
         entry = self._entries.get(record.path)
         if entry is None or entry.findings is None or record.blob is None or entry.blob != record.blob:
             return None
-        return entry.findings
+        return RecordedFindings(record.path, entry.findings)
 
     def save(self, records: Iterable[FileRecord], findings: Mapping[str, tuple[Finding, ...]], skip: set[str]) -> str | None:
         """Record every file's results (those of ``skip`` excepted); the reason it could not be written, if any.
@@ -203,7 +208,8 @@ class CachedFiles:
                 # Recalled whole and nothing recomputed: the common case of a rescan, kept as is.
                 entries[path] = recorded
                 continue
-            found = findings.get(path)
+            fresh = findings.get(path)
+            found = None if fresh is None else [_row(finding) for finding in fresh]
             if found is None and recorded is not None and recorded.blob == record.blob:
                 found = recorded.findings
             entry = _Entry(record.blob, trusted, record, found, self._extracts.used.get(path, {}))
@@ -236,6 +242,28 @@ class CachedFiles:
         return current
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedFindings:
+    """A file's findings as the cache recorded them, made into findings of the service they now belong to."""
+
+    path: str
+    rows: Sequence[Row]
+
+    def of(self, service: str | None) -> list[Finding]:
+        # Built here, once, with their service: a rescan recalls every finding of the tree,
+        # and building each twice (without, then with its service) cost a second per 250,000.
+        path = self.path
+        return [
+            Finding(rule, _CRITERIA[criterion], path, line, message, column, function, fingerprint, confidence, service, tuple(facts.items()))
+            for rule, criterion, line, column, message, function, fingerprint, confidence, facts in self.rows
+        ]
+
+
+def _row(finding: Finding) -> Row:
+    f = finding
+    return [f.rule, f.criterion.value, f.line, f.column, f.message, f.function, f.fingerprint, f.confidence, dict(f.facts)]
+
+
 def _differs(entry: _Entry, recorded: _Entry) -> bool:
     # Recalled results are the recorded objects themselves, so identity settles most comparisons.
     return (
@@ -255,8 +283,9 @@ def _write_shard(path: Path, entries: dict[str, _Entry]) -> None:
     """Write one shard through a temporary file renamed over it, so no reader ever sees half of it."""
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump({"format": FORMAT, "entries": {name: _dump(entry) for name, entry in entries.items()}}, stream, separators=(",", ":"))
+        body = json.dumps({name: _dump(entry) for name, entry in entries.items()}, separators=(",", ":")).encode()
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(json.dumps({"format": FORMAT, "digest": _seal(body)}).encode() + b"\n" + body)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
@@ -347,10 +376,12 @@ def _attributes_digest(root: Path, listing: Listing) -> str:
             directories.add(directory)
             directory = directory.rpartition("/")[0]
     digest = hashlib.sha256()
+    top = str(root)
     for directory in sorted(directories):
         relpath = f"{directory}/.gitattributes" if directory else ".gitattributes"
         try:
-            os.lstat(root / relpath)
+            # A string path: pathlib costs more than the lstat itself, once per directory of the tree.
+            os.lstat(f"{top}/{relpath}")
         except OSError:
             continue
         data = read_regular_file(root, relpath, ATTRIBUTES_LIMIT)
@@ -367,72 +398,44 @@ def _tag(directory: Path) -> None:
 
 
 def _load(directory: Path) -> dict[str, _Entry]:
-    """Every well-formed entry of every shard; a shard that cannot be read or parsed counts as empty."""
+    """Every entry of every intact shard; a shard that cannot be read, or whose digest is not its content's, counts as empty."""
     entries: dict[str, _Entry] = {}
     for shard in range(SHARDS):
         try:
-            document = json.loads((directory / f"{shard:02x}.json").read_bytes())
-        except (OSError, ValueError):
-            continue
-        if not isinstance(document, dict) or document.get("format") != FORMAT or not isinstance(document.get("entries"), dict):
-            continue
-        for file_path, raw in document["entries"].items():
-            try:
-                entries[file_path] = _parse(file_path, raw)
-            except (TypeError, ValueError, KeyError, IndexError):
+            header, _, body = (directory / f"{shard:02x}.json").read_bytes().partition(b"\n")
+            head = json.loads(header)
+            if type(head) is not dict or head.get("format") != FORMAT or head.get("digest") != _seal(body):
                 continue
+            # The digest vouches for every value, as this module wrote it: a failure past this
+            # point is a bug in _dump, and costs only the shard.
+            entries.update({path: _parse(path, raw) for path, raw in json.loads(body).items()})
+        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            continue
     return entries
+
+
+def _seal(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 def _dump(entry: _Entry) -> list[Any]:
     record = entry.record
     lines = [record.lines.code, record.lines.comment, record.lines.blank] if record.lines else None
-    findings = None if entry.findings is None else [
-        [f.rule, f.criterion.value, f.line, f.column, f.message, f.function, f.fingerprint, f.confidence, dict(f.facts)] for f in entry.findings
-    ]
-    return [entry.blob, list(entry.stat) if entry.stat else None, record.size, record.status.value, record.language, record.kind.value, record.reason, lines, findings, entry.extracts]
+    return [entry.blob, list(entry.stat) if entry.stat else None, record.size, record.status.value, record.language, record.kind.value, record.reason, lines, entry.findings, entry.extracts]
 
 
-def _parse(path: str, raw: Any) -> _Entry:
+def _parse(path: str, raw: list[Any]) -> _Entry:
     blob, recorded_stat, size, status, language, kind, reason, lines, findings, extracts = raw
-    if not (blob is None or type(blob) is str) or type(size) is not int or type(reason) is not str or not (language is None or type(language) is str):
-        raise TypeError("malformed entry")
-    if type(extracts) is not dict:
-        raise TypeError("malformed extracts")
-    counts = None
-    if lines is not None:
-        code, comment, blank = lines
-        if type(code) is not int or type(comment) is not int or type(blank) is not int:
-            raise TypeError("malformed line counts")
-        counts = LineCounts(code, comment, blank)
-    record = FileRecord(path, size, blob, _STATUSES[status], language, _KINDS[kind], reason, counts)
-    file_stat: Stat | None = None
-    if recorded_stat is not None:
-        file_size, mtime, ctime, inode = recorded_stat
-        if type(file_size) is not int or type(mtime) is not int or type(ctime) is not int or type(inode) is not int:
-            raise TypeError("malformed stat")
-        file_stat = (file_size, mtime, ctime, inode)
-    parsed = None if findings is None else tuple(_finding(path, item) for item in findings) if findings else ()
-    return _Entry(blob, file_stat, record, parsed, extracts)
-
-
-def _finding(path: str, item: Any) -> Finding:
-    rule, criterion, line, column, message, function, fingerprint, confidence, facts = item
-    if type(rule) is not str or type(message) is not str or type(fingerprint) is not str or type(facts) is not dict or not (function is None or type(function) is str):
-        raise TypeError("malformed finding")
-    if type(confidence) not in (int, float) or not all(type(value) in (str, int, float, bool) for value in facts.values()):
-        raise TypeError("malformed finding")
-    return Finding(
-        rule=rule, criterion=Criterion(criterion), path=path, line=_integer(line), message=message, column=_integer(column),
-        function=function, fingerprint=fingerprint, confidence=float(confidence), facts=tuple(sorted(facts.items())),
-    )
+    record = FileRecord(path, size, blob, _STATUSES[status], language, _KINDS[kind], reason, LineCounts(*lines) if lines is not None else None)
+    file_stat: Stat | None = tuple(recorded_stat) if recorded_stat is not None else None  # type: ignore[assignment]
+    if findings is not None:
+        # Only what RecordedFindings.of relies on, so that it cannot fail later, mid-scan.
+        for _rule, criterion, _line, _column, _message, _function, _fingerprint, _confidence, facts in findings:
+            if criterion not in _CRITERIA or type(facts) is not dict:
+                raise ValueError("malformed finding")
+    return _Entry(blob, file_stat, record, findings, extracts)
 
 
 _STATUSES = {status.value: status for status in ReadStatus}
 _KINDS = {kind.value: kind for kind in FileKind}
-
-
-def _integer(value: Any) -> int:
-    if type(value) is not int:
-        raise TypeError("not an integer")
-    return value
+_CRITERIA = {criterion.value: criterion for criterion in Criterion}

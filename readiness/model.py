@@ -194,6 +194,14 @@ class Finding:
     baseline: BaselineStatus | None = None
     """How the finding compares with ``--baseline``'s, set by :mod:`readiness.baseline`; None without a baseline."""
 
+    def for_service(self, service: str) -> Finding:
+        """This finding, of ``service``."""
+        # dataclasses.replace costs twice this, and every finding of a scan goes through here.
+        return Finding(
+            self.rule, self.criterion, self.path, self.line, self.message, self.column,
+            self.function, self.fingerprint, self.confidence, service, self.facts, self.baseline,
+        )
+
     def fact(self, name: str, default: Fact | None = None) -> Fact | None:
         # A finding has a handful of facts, and scoring asks for some of every finding's.
         for key, value in self.facts:
@@ -638,6 +646,18 @@ class Report:
     gate: GateOutcome | None = None
     diff: DiffScope | None = None
     """Set when the scan judged only the services some changed files touch."""
+    _by_rule: dict[str, tuple[Finding, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def findings_of(self, rule_id: str) -> tuple[Finding, ...]:
+        """The findings of one rule, in report order."""
+        # Scoring hooks run once per service and some look up a rule across the whole report:
+        # indexed once, not scanned per service.
+        if not self._by_rule and self.findings:
+            grouped: dict[str, list[Finding]] = {}
+            for finding in self.findings:
+                grouped.setdefault(finding.rule, []).append(finding)
+            self._by_rule.update((rule, tuple(found)) for rule, found in grouped.items())
+        return self._by_rule.get(rule_id, ())
 
 
 @dataclass(frozen=True, slots=True)

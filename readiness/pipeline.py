@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from readiness.model import (
     Service,
     ServiceCandidate,
 )
-from readiness.cache import AnalysisCache, CachedFiles
+from readiness.cache import AnalysisCache, CachedFiles, RecordedFindings
 from readiness.diffscope import ChangeScope, changed_paths, touched_services
 from readiness.plugin_host import PluginError, PluginHost
 from readiness.safefs import read_regular_file
@@ -62,8 +62,9 @@ Produced = list[tuple[str, list[Finding | Diagnostic]]]
 """Per file and plugin that ran on it, what the plugin returned."""
 Analysis = Callable[[Progress | None], tuple[list[Finding], list[Diagnostic]]]
 """Waits for the code pass: its findings, and the plugin errors met in worker processes."""
-CachedAnalysis = Callable[[Progress | None], tuple[list[Finding], dict[str, tuple[Finding, ...]], list[Diagnostic]]]
-"""Waits for the code pass over the files the cache did not know: every file's findings,
+CachedAnalysis = Callable[[Progress | None, Mapping[str, Sequence[str]]], tuple[list[Finding], dict[str, tuple[Finding, ...]], list[Diagnostic]]]
+"""Waits for the code pass over the files the cache did not know: every file's findings
+(those recalled already of the services that own their file, given as path to services),
 those to record per analysed file, and the plugin errors met in worker processes."""
 
 UNKNOWN_PROTOCOL = "unknown"
@@ -104,10 +105,11 @@ def scan(
             repo_in_scope = replace(repo, files=tuple(r for r in files if r.path in analysed))
             analysis = _start_cached_analysis(host, repo_in_scope, settings, workers, cached)
         assert analysis is not None
-        file_findings, recorded, analysis_diagnostics = analysis(progress)
+        owners = owners_of(services)
+        file_findings, recorded, analysis_diagnostics = analysis(progress, owners)
     diagnostics += analysis_diagnostics
     findings = file_findings + analyze_services(host, repo, judged, settings) + analyze_repository(host, repo, services, settings)
-    findings = assign_services(findings, services)
+    findings = assign_services(findings, owners)
     if diff is not None:
         findings = [f for f in findings if f.service in diff.services or (f.service is None and f.path in diff.changed)]
     findings, suppressed, suppression_warnings = suppress(findings, repo, settings, host.rules)
@@ -163,7 +165,7 @@ def _record(cached: CachedFiles, files: tuple[FileRecord, ...], recorded: dict[s
 
 def _start_cached_analysis(host: PluginHost, repo: Repository, settings: Settings, workers: Workers, cached: CachedFiles | None) -> CachedAnalysis:
     """Start the code pass on the source files of ``repo`` the cache does not know by their bytes; the rest are recalled."""
-    recalled: dict[str, tuple[Finding, ...]] = {}
+    recalled: dict[str, RecordedFindings] = {}
     if cached is not None:
         for record in repo.files:
             found = cached.findings(record) if record.counted else None
@@ -172,9 +174,9 @@ def _start_cached_analysis(host: PluginHost, repo: Repository, settings: Setting
     to_analyze = tuple(record for record in repo.files if record.path not in recalled)
     analysis = start_analysis(host, replace(repo, files=to_analyze), settings, workers)
 
-    def finish(progress: Progress | None) -> tuple[list[Finding], dict[str, tuple[Finding, ...]], list[Diagnostic]]:
+    def finish(progress: Progress | None, owners: Mapping[str, Sequence[str]]) -> tuple[list[Finding], dict[str, tuple[Finding, ...]], list[Diagnostic]]:
         fresh, errors = analysis(progress)
-        remembered = [finding for found in recalled.values() for finding in found]
+        remembered = [finding for path, found in recalled.items() for service in owners.get(path) or (None,) for finding in found.of(service)]
         by_file: dict[str, list[Finding]] = {record.path: [] for record in to_analyze if record.counted}
         for finding in fresh:
             if finding.path not in by_file:
@@ -561,7 +563,7 @@ def analyze_services(host: PluginHost, repo: Repository, services: tuple[Service
     findings: list[Finding] = []
     for service in services:
         for plugin, produced in host.call_each("readiness_analyze_service", service=service, repo=repo, settings=settings):
-            findings.extend(replace(f, service=service.name) for f in _declared(host, plugin, "readiness_analyze_service", produced))
+            findings.extend(f.for_service(service.name) for f in _declared(host, plugin, "readiness_analyze_service", produced))
     return findings
 
 
@@ -590,18 +592,23 @@ def _declared(host: PluginHost, plugin: str, hook: str, produced: Iterable[objec
     return kept
 
 
-def assign_services(findings: list[Finding], services: tuple[Service, ...]) -> list[Finding]:
-    """Findings with their service set from the file's owner; a file services share gives each of them the finding."""
+def owners_of(services: tuple[Service, ...]) -> dict[str, list[str]]:
+    """The services each file belongs to: usually one, several for a file services share."""
     owners: dict[str, list[str]] = defaultdict(list)
     for service in services:
         for path in service.files:
             owners[path].append(service.name)
+    return owners
+
+
+def assign_services(findings: list[Finding], owners: Mapping[str, Sequence[str]]) -> list[Finding]:
+    """Findings with their service set from the file's owners (see :func:`owners_of`); each owner gets its copy."""
     assigned = []
     for finding in findings:
         if finding.service is not None:
             assigned.append(finding)
         elif finding.path in owners:
-            assigned.extend(replace(finding, service=name) for name in owners[finding.path])
+            assigned.extend(finding.for_service(name) for name in owners[finding.path])
         else:
             assigned.append(finding)
     return sorted(assigned, key=lambda f: (f.path, f.line, f.column, f.rule, f.message, f.service or ""))
@@ -612,10 +619,13 @@ def score_services(host: PluginHost, report: Report, settings: Settings) -> Repo
     hook = "readiness_score_service"
     contributions: dict[str, list[Contribution]] = defaultdict(list)
     warnings: list[Diagnostic] = []
+    by_service: dict[str | None, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        by_service[finding.service].append(finding)
     for service in report.services:
         if not scoring.applicable(service):
             continue
-        findings = tuple(f for f in report.findings if f.service == service.name)
+        findings = tuple(by_service.get(service.name, ()))
         for plugin, produced in host.call_each(hook, service=service, findings=findings, report=report, settings=settings):
             records, found_warnings = _partition(host, hook, plugin, produced, (Contribution,))
             warnings.extend(found_warnings)

@@ -3,6 +3,7 @@ never write inside the scanned repository, and survive corrupted files and concu
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 import readiness.inventory
 import readiness.pipeline
-from readiness.cache import AnalysisCache, CachedFiles
+from readiness.cache import FORMAT, AnalysisCache, CachedFiles
 from readiness.config import Settings
 from readiness.inventory import list_files
 from readiness.model import FileRecord, Repository
@@ -56,11 +57,21 @@ def scan(run_cli, repo, cache_dir, *args):
 
 def cache_files(cache_dir: Path) -> list[Path]:
     """The directories of shards, one per root and configuration."""
-    return sorted(path for path in (cache_dir / "v1").glob("*") if path.is_dir())
+    return sorted(path for path in (cache_dir / f"v{FORMAT}").glob("*") if path.is_dir())
+
+
+def shard_entries(text: str) -> dict[str, list]:
+    return json.loads(text.partition("\n")[2])
+
+
+def sealed(shard: dict[str, list]) -> str:
+    """A shard of these entries whose digest is right, as the cache writes it."""
+    body = json.dumps(shard, separators=(",", ":"))
+    return json.dumps({"format": FORMAT, "digest": hashlib.blake2b(body.encode(), digest_size=16).hexdigest()}) + "\n" + body
 
 
 def entries(cache: Path) -> dict[str, object]:
-    return {path: entry for shard in sorted(cache.glob("*.json")) for path, entry in json.loads(shard.read_text())["entries"].items()}
+    return {path: entry for shard in sorted(cache.glob("*.json")) for path, entry in shard_entries(shard.read_text()).items()}
 
 
 def test_a_rescan_reads_nothing_and_reports_what_a_cold_scan_does(make_repo, run_cli, tmp_path, inventoried):
@@ -137,16 +148,28 @@ def test_a_touched_file_with_the_same_bytes_keeps_its_findings(make_repo, run_cl
     assert analysed == []
 
 
+def _edit_findings(text: str) -> str:
+    """Every finding's line moved, the digest left as it was: a shard changed since it was written."""
+    header, _, _ = text.partition("\n")
+    shard = shard_entries(text)
+    for entry in shard.values():
+        for finding in entry[8] or ():
+            finding[2] += 1
+    return header + "\n" + json.dumps(shard, separators=(",", ":"))
+
+
 @pytest.mark.parametrize(
     "damage",
     [
         lambda text: text[: len(text) // 2],
         lambda text: "\0\xff garbage",
-        lambda text: json.dumps({"format": 1, "entries": {path: ["x"] * 10 for path in json.loads(text)["entries"]}}),
-        lambda text: json.dumps({"format": 1, "entries": {path: [*entry[:8], [["CIL101", "nonsense", 1, 1, "m", None, "f", 1.0, {}]], {}] for path, entry in json.loads(text)["entries"].items()}}),
+        _edit_findings,
+        # A sealed shard that cannot be parsed is a bug in the writer: the shard is dropped, not the scan.
+        lambda text: sealed({path: ["x"] * 10 for path in shard_entries(text)}),
+        lambda text: sealed({path: [*entry[:8], [["CIL101", "nonsense", 1, 1, "m", None, "f", 1.0, {}]], {}] for path, entry in shard_entries(text).items()}),
         lambda text: json.dumps({"format": 99}),
     ],
-    ids=["truncated", "garbage", "malformed-entries", "malformed-finding", "other-format"],
+    ids=["truncated", "garbage", "edited", "malformed-entries", "malformed-finding", "other-format"],
 )
 def test_a_corrupted_cache_is_ignored_and_rewritten(make_repo, run_cli, tmp_path, damage):
     repo = make_repo(two_services(api="lock(a)\n", billing="sleep(1)\n"))
@@ -157,7 +180,7 @@ def test_a_corrupted_cache_is_ignored_and_rewritten(make_repo, run_cli, tmp_path
     for shard, text in intact.items():
         shard.write_text(damage(text), encoding="utf-8", errors="surrogateescape")
     assert scan(run_cli, repo, tmp_path / "cache") == cold
-    assert {shard: json.loads(shard.read_text()) for shard in intact} == {shard: json.loads(text) for shard, text in intact.items()}
+    assert {shard: shard_entries(shard.read_text()) for shard in intact} == {shard: shard_entries(text) for shard, text in intact.items()}
 
 
 def test_concurrent_scans_share_a_cache_without_breaking_it(make_repo, tmp_path):
@@ -267,3 +290,12 @@ def test_extracts_are_computed_once_per_content(make_repo, tmp_path):
 
 def _blob(path: Path) -> str:
     return readiness.model.git_blob_id(path.read_bytes())
+
+
+def test_a_file_two_services_share_is_recalled_for_each(make_repo, run_cli, tmp_path):
+    # One Procfile, two process types: two services of one directory, sharing its files.
+    repo = make_repo({"shop/Procfile": "web: python app.py\nworker: python app.py --jobs\n", "shop/app.py": "lock(a)\n"})
+    backdate(repo)
+    cold = scan(run_cli, repo, tmp_path / "cache")
+    assert sorted((f["service"], f["rule"]) for f in json.loads(cold)["findings"] if f["rule"] == "CIL101") == [("shop-web", "CIL101"), ("shop-worker", "CIL101")]
+    assert scan(run_cli, repo, tmp_path / "cache") == cold
