@@ -332,8 +332,10 @@ def _blocking_attributes(repo: Repository, state: RepositoryState) -> str | None
     inventory cannot say) and in those between the work tree's top and the scanned root.
     """
     directories = {record.path.rpartition("/")[0] for record in repo.files} | {""}
+    top = str(repo.root)
     for directory in sorted(directories):
-        if not _regular_or_absent(repo.root / directory / ".gitattributes"):
+        # A string path: pathlib costs more than the lstat itself, once per directory of the tree.
+        if not _regular_or_absent(os.path.join(top, directory, ".gitattributes")):
             return f"{directory}/.gitattributes" if directory else ".gitattributes"
     above = repo.root.resolve()
     while above != state.toplevel and above != above.parent:
@@ -343,7 +345,7 @@ def _blocking_attributes(repo: Repository, state: RepositoryState) -> str | None
     return None
 
 
-def _regular_or_absent(path: Path) -> bool:
+def _regular_or_absent(path: str | Path) -> bool:
     try:
         return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:

@@ -9,7 +9,6 @@ count too; vendored and dependency trees do not.
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from readiness import hookimpl
@@ -30,10 +29,27 @@ _SCRIPTS: tuple[tuple[re.Pattern[str], re.Pattern[bytes], str], ...] = (
 MAX_FILES_CHECKED = 2000
 
 
-def _likely(path: str) -> bool:
-    """Files worth opening: named like a load test, or inside a directory named for load testing."""
-    name = posixpath.basename(path).lower()
-    return name.startswith("locustfile") or "k6" in name or name.endswith(".jmx") or any(_is_load_directory(part) for part in path.split("/")[:-1])
+class _Directories:
+    """Whether each directory is vendored, or named for load testing (itself or above), judged once per directory."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[bool, bool]] = {"": (False, False)}
+
+    def __call__(self, directory: str) -> tuple[bool, bool]:
+        """(vendored, for load testing) of a directory path."""
+        known = self._known.get(directory)
+        if known is None:
+            above, _, name = directory.rpartition("/")
+            vendored, load = self(above)
+            known = (vendored or name in _IGNORED, load or _is_load_directory(name))
+            self._known[directory] = known
+        return known
+
+
+def _likely_name(name: str) -> bool:
+    """A file named like a load test."""
+    name = name.lower()
+    return name.startswith("locustfile") or "k6" in name or name.endswith(".jmx")
 
 
 def _is_load_directory(name: str) -> bool:
@@ -53,10 +69,13 @@ def readiness_detect_services(repo: Repository, settings: Settings) -> list[Serv
     index = index_of(repo)
     found: dict[str, ServiceCandidate] = {}
     checked = 0
+    directories = _Directories()
     for path in index.paths:
         if checked >= MAX_FILES_CHECKED:
             break
-        if any(part in _IGNORED for part in path.split("/")) or not _likely(path):
+        directory, _, name = path.rpartition("/")
+        vendored, load = directories(directory)
+        if vendored or name in _IGNORED or not (load or _likely_name(name)):
             continue
         for name_pattern, content_pattern, tool in _SCRIPTS:
             if not name_pattern.search(path):

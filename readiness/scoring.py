@@ -209,6 +209,8 @@ DOMAINS: Mapping[str, Domain] = {
 """The domains of the documents (fintech and trading, crypto, gaming, real-time analytics,
 streaming, healthcare, cybersecurity, API gateways, edge computing), by the words that show them."""
 
+_ANY_DOMAIN_KEYWORD = frozenset().union(*(domain.keywords for domain in DOMAINS.values()))
+
 DOMAIN_EVIDENCE_CITED = 3
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 
@@ -595,6 +597,8 @@ def _domains(service: Service, findings: Sequence[Finding], config: ScoringConfi
             sightings.append((words_of(package), finding.path, finding.line, f"it depends on {package!r}: its name", True))
     found: dict[str, list[Evidence]] = {}
     for words, path, line, source, dependency in sightings:
+        if _ANY_DOMAIN_KEYWORD.isdisjoint(words):
+            continue  # most source paths: one set test instead of one per domain
         for domain, spec in DOMAINS.items():
             matched = sorted(words & spec.keywords)
             cited = found.setdefault(domain, []) if matched and (spec.by_dependency or not dependency) else None
