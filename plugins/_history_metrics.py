@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -59,6 +60,14 @@ class ChangeTally:
             self.last = when
         self.day_bits |= day_bit
         self.authors[author] = self.authors.get(author, 0) + 1
+
+    def as_json(self) -> list[Any]:
+        return [self.commits, self.added, self.removed, self.first, self.last, self.day_bits, dict(self.authors), self.created]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> ChangeTally:
+        commits, added, removed, first, last, day_bits, authors, created = data
+        return cls(commits, added, removed, first, last, day_bits, Counter(authors), created)
 
     def main_author(self) -> tuple[str, float]:
         """The author of most commits (ties by name) and their share of the commits."""
@@ -114,6 +123,30 @@ class HistoryTally:
         self.oldest = 0
         self.newest = 0
         self.root_commits_skipped = 0
+
+    def totals_as_json(self) -> dict[str, Any]:
+        """The totals, as JSON data: what the rules read once every commit is folded in."""
+        return {
+            "files": {path: tally.as_json() for path, tally in self.files.items()},
+            "services": {name: tally.as_json() for name, tally in self.services.items()},
+            "pain": [
+                [service, criterion.value, pain.count, [[c.sha, c.authored, c.subject, c.path] for c in pain.cited]]
+                for (service, criterion), pain in self.pain.items()
+            ],
+            "coupling": [[first, second, count] for (first, second), count in self.coupling.items()],
+            "counts": [self.commits, self.oldest, self.newest, self.root_commits_skipped],
+        }
+
+    def restore_totals(self, data: dict[str, Any]) -> None:
+        """Take the totals :meth:`totals_as_json` gave, for the same services and settings."""
+        self.files = {path: ChangeTally.from_json(tally) for path, tally in data["files"].items()}
+        self.services = {name: ChangeTally.from_json(tally) for name, tally in data["services"].items()}
+        self.pain = {
+            (service, Criterion(criterion)): PainTally(count, [PainCommit(*cited) for cited in citations])
+            for service, criterion, count, citations in data["pain"]
+        }
+        self.coupling = Counter({(first, second): count for first, second, count in data["coupling"]})
+        self.commits, self.oldest, self.newest, self.root_commits_skipped = data["counts"]
 
     def owners(self, path: str) -> tuple[str, ...]:
         """The services ``path`` belongs to: those listing it, else those of its deepest service directory."""

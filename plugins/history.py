@@ -21,6 +21,8 @@ commit, without line counts), a cap reached (the newest commits).
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import stat
 from collections.abc import Mapping
@@ -367,8 +369,8 @@ def _mine(repo: Repository, services: tuple[Service, ...], config: HistorySettin
     if state.detached:
         warnings.append(Diagnostic("warning", "history: detached HEAD: reading the history of the checked-out commit"))
 
-    def tally(detail: Detail) -> HistoryTally:
-        folded = HistoryTally(
+    def empty() -> HistoryTally:
+        return HistoryTally(
             services,
             anchor=state.head_committed,
             window_days=config.window_days,
@@ -376,21 +378,39 @@ def _mine(repo: Repository, services: tuple[Service, ...], config: HistorySettin
             coupling_max_files=config.coupling_max_files,
             skip_root_changes=state.shallow,
         )
-        for commit in read_history(repo.root, log_range, detail, timeout):
-            folded.add(commit)
-        return folded
 
-    try:
+    def fold() -> tuple[list[str], HistoryTally]:
+        notes = []
         try:
-            folded = tally(Detail.LINES)
+            folded = empty()
+            for commit in read_history(repo.root, log_range, Detail.LINES, timeout):
+                folded.add(commit)
         except HistoryError as error:
             if error.timed_out:
                 raise
-            warnings.append(Diagnostic("warning", f"history: {error}; counting changed files per commit, without line counts"))
-            folded = tally(Detail.FILES)
+            notes.append(f"history: {error}; counting changed files per commit, without line counts")
+            folded = empty()
+            for commit in read_history(repo.root, log_range, Detail.FILES, timeout):
+                folded.add(commit)
+        return notes, folded
+
+    def kept() -> dict[str, Any]:
+        notes, folded = fold()
+        return {"notes": notes, "totals": folded.totals_as_json()}
+
+    try:
+        if state.shallow:
+            # Deepening a shallow clone changes its history under the same HEAD: read it every time.
+            notes, folded = fold()
+        else:
+            # A rescan at the same commit (a pre-commit hook, a second run) reads no history.
+            recalled = repo.at_head(HISTORY_MEMO, _memo_inputs(repo, services, config, state, log_range), kept)
+            notes, folded = recalled["notes"], empty()
+            folded.restore_totals(recalled["totals"])
     except HistoryError as error:
         warnings.append(Diagnostic("warning", f"history: not read: {error}"))
         return _Mined(None, warnings)
+    warnings.extend(Diagnostic("warning", note) for note in notes)
     if state.shallow:
         warnings.append(Diagnostic("warning", f"history: shallow clone: only {folded.commits:,} commits back to {_date(folded.oldest)} are available"))
     if folded.commits >= config.max_commits:
@@ -399,6 +419,41 @@ def _mine(repo: Repository, services: tuple[Service, ...], config: HistorySettin
             f"history: stopped at the cap of {config.max_commits:,} commits, back to {_date(folded.oldest)} instead of {config.window_days} days",
         ))
     return _Mined(folded, warnings)
+
+
+HISTORY_MEMO = "history/1"
+"""The name the folded history is kept under (:meth:`Repository.at_head`); a new version for a new shape."""
+
+
+def _memo_inputs(repo: Repository, services: tuple[Service, ...], config: HistorySettings, state: RepositoryState, log_range: LogRange) -> dict[str, Any]:
+    """Besides HEAD, what the folded history depends on: the services' files, the settings
+    that fold it, and the files git reads for it that can change without a commit."""
+    owned = hashlib.sha256()
+    for service in services:
+        owned.update(json.dumps([service.name, service.path, service.files]).encode("utf-8", "surrogateescape"))
+    read_by_git = [state.toplevel / ".mailmap"]
+    above = repo.root.resolve()
+    while above != state.toplevel and above != above.parent:
+        above = above.parent
+        read_by_git.append(above / ".gitattributes")
+    git_dir = find_git_dir(repo.root)
+    if git_dir is not None:
+        read_by_git.append(git_dir / "info" / "attributes")
+    return {
+        "services": owned.hexdigest(),
+        "settings": [config.window_days, config.max_commits, config.cited_commits, config.coupling_max_files],
+        "range": [log_range.since, log_range.subdirectory, log_range.mailmap],
+        # As git trusts its index: a file whose size and times are the same is the same.
+        "files": [[str(path), _stat_key(path)] for path in read_by_git],
+    }
+
+
+def _stat_key(path: Path) -> list[int] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 def _date(epoch: int) -> str:

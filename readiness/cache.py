@@ -149,7 +149,7 @@ class CachedFiles:
         self._entries = entries
         self._started_ns = time.time_ns()
         self._stats: dict[str, Stat] = {}
-        self._extracts = Extracts({}, {})
+        self._extracts = CachedMemo(directory, {}, {})
 
     def split(self, root: Path, listing: Listing) -> tuple[dict[str, FileRecord], tuple[tuple[str, str | None], ...]]:
         """Records of files whose stat is the recorded one, and the listing entries that must be inventoried."""
@@ -171,8 +171,8 @@ class CachedFiles:
         """The recorded records of these files, for the inventory to reuse where their bytes are the same (a fresh checkout)."""
         return {path: entry.record for path, _ in entries if (entry := self._entries.get(path)) is not None}
 
-    def memo(self, files: Iterable[FileRecord]) -> Extracts:
-        """What :meth:`Repository.extract` remembers for these files, as they are now."""
+    def memo(self, files: Iterable[FileRecord]) -> CachedMemo:
+        """What :meth:`Repository.extract` remembers for these files, as they are now, and what :meth:`Repository.at_head` remembers."""
         recalled = {}
         blobs = {}
         for record in files:
@@ -180,7 +180,7 @@ class CachedFiles:
             entry = self._entries.get(record.path)
             if entry is not None and record.blob is not None and entry.blob == record.blob:
                 recalled[record.path] = entry.extracts
-        self._extracts = Extracts(blobs, recalled)
+        self._extracts = CachedMemo(self.directory, blobs, recalled)
         return self._extracts
 
     def findings(self, record: FileRecord) -> RecordedFindings | None:
@@ -280,16 +280,33 @@ def _shard(path: str) -> int:
 
 
 def _write_shard(path: Path, entries: dict[str, _Entry]) -> None:
-    """Write one shard through a temporary file renamed over it, so no reader ever sees half of it."""
+    _write_sealed(path, {name: _dump(entry) for name, entry in entries.items()})
+
+
+def _write_sealed(path: Path, document: Any) -> None:
+    """Write a header with the digest of the document's JSON, then that JSON, through a
+    temporary file renamed over ``path``, so no reader ever sees half of it."""
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
     try:
-        body = json.dumps({name: _dump(entry) for name, entry in entries.items()}, separators=(",", ":")).encode()
+        body = json.dumps(document, separators=(",", ":")).encode()
         with os.fdopen(handle, "wb") as stream:
             stream.write(json.dumps({"format": FORMAT, "digest": _seal(body)}).encode() + b"\n" + body)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _read_sealed(path: Path) -> Any:
+    """The document :func:`_write_sealed` wrote, or None if it is missing, foreign, or not what its digest says."""
+    try:
+        header, _, body = path.read_bytes().partition(b"\n")
+        head = json.loads(header)
+        if type(head) is not dict or head.get("format") != FORMAT or head.get("digest") != _seal(body):
+            return None
+        return json.loads(body)
+    except (OSError, ValueError):
+        return None
 
 
 def _prune(written: Path) -> None:
@@ -304,10 +321,12 @@ def _prune(written: Path) -> None:
             continue
 
 
-class Extracts:
-    """The :class:`readiness.model.FileMemo` of a scan with a cache: results recalled for unchanged files, and those used."""
+class CachedMemo:
+    """The :class:`readiness.model.Memo` of a scan with a cache: per-file results recalled for
+    unchanged files and those used, and per-commit results kept one file per name."""
 
-    def __init__(self, blobs: Mapping[str, str | None], recalled: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(self, directory: Path, blobs: Mapping[str, str | None], recalled: Mapping[str, Mapping[str, Any]]) -> None:
+        self._directory = directory
         self._blobs = blobs
         self._recalled = recalled
         self.used: dict[str, dict[str, Any]] = {}
@@ -329,6 +348,21 @@ class Extracts:
             self.computed.add(path)
         if self._blobs.get(path) is not None:
             self.used.setdefault(path, {})[key] = value
+        return value
+
+    def at_head(self, head: str, name: str, inputs: JSONData, function: Callable[[], JSONData]) -> JSONData:
+        path = self._directory / f"head-{_hash(name)}.json"
+        inputs = as_json_data(inputs)
+        kept = _read_sealed(path)
+        if type(kept) is dict and kept.get("name") == name and kept.get("head") == head and kept.get("inputs") == inputs:
+            return kept.get("value")
+        value = as_json_data(function())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _tag(path.parent.parent.parent)
+            _write_sealed(path, {"name": name, "head": head, "inputs": inputs, "value": value})
+        except OSError:
+            pass  # the scan's own results are saved after this, and say why the directory cannot be written
         return value
 
 

@@ -504,8 +504,8 @@ class Repository:
     info: RepositoryInfo
     files: tuple[FileRecord, ...]
     max_file_size: int
-    memo: FileMemo | None = field(default=None, compare=False)
-    """Remembers :meth:`extract` results between scans; None without a cache."""
+    memo: Memo | None = field(default=None, compare=False)
+    """Remembers :meth:`extract` and :meth:`at_head` results between scans; None without a cache."""
 
     def read_bytes(self, path: str) -> bytes | None:
         """The file's bytes, or None if it is not a regular file inside the root or is over the cap."""
@@ -528,6 +528,21 @@ class Repository:
         data = self.read_bytes(path)
         return None if data is None else as_json_data(function(data))
 
+    def at_head(self, name: str, inputs: JSONData, function: Callable[[], JSONData]) -> JSONData:
+        """``function()``, computed once per HEAD commit and ``inputs``: a rescan at the same commit does not compute it again.
+
+        For hooks that read the repository's history (``git log``), which only a new commit
+        changes: put that work in ``function`` and build findings from its result, since the
+        work tree can change under the same HEAD. ``name`` names the function and its version
+        (``"history/1"``); ``inputs`` is everything else the result depends on (settings,
+        the services' files, files git reads such as ``.mailmap``), as JSON data. One result
+        is kept per name. An exception from ``function`` keeps nothing. The result is JSON
+        data, given back as JSON would; computed every time without a cache or a commit.
+        """
+        if self.memo is not None and self.info.head is not None:
+            return self.memo.at_head(self.info.head, name, inputs, function)
+        return as_json_data(function())
+
 
 JSONData = Any
 """What :meth:`Repository.extract` functions return: JSON-serialisable values."""
@@ -538,10 +553,12 @@ def as_json_data(value: JSONData) -> JSONData:
     return json.loads(json.dumps(value))
 
 
-class FileMemo(Protocol):
-    """Where :meth:`Repository.extract` results are remembered (see :mod:`readiness.cache`)."""
+class Memo(Protocol):
+    """Where :meth:`Repository.extract` and :meth:`Repository.at_head` results are remembered (see :mod:`readiness.cache`)."""
 
     def extract(self, repo: Repository, path: str, key: str, function: Callable[[bytes], JSONData]) -> JSONData: ...
+
+    def at_head(self, head: str, name: str, inputs: JSONData, function: Callable[[], JSONData]) -> JSONData: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -493,3 +493,63 @@ def test_the_readme_lists_every_setting_with_its_default():
     assert block is not None
     documented = tomllib.loads(block.group(1))["tool"]["readiness"]["plugins"]["history"]
     assert documented == asdict(HistorySettings())
+
+
+# --- the folded history, kept per commit ------------------------------------------------
+
+
+@pytest.fixture
+def logs_read(monkeypatch):
+    """How many git log passes each scan runs."""
+    import readiness_plugins.history
+
+    passes: list[str] = []
+    original = readiness_plugins.history.read_history
+
+    def counting(root, log_range, detail, timeout):
+        passes.append(detail.value)
+        return original(root, log_range, detail, timeout)
+
+    monkeypatch.setattr(readiness_plugins.history, "read_history", counting)
+    return passes
+
+
+def history_findings(report: dict) -> list[tuple]:
+    return [(f["rule"], f["service"], f["message"], f["facts"]) for f in report["findings"] if f["rule"].startswith("HIST")]
+
+
+def test_a_rescan_at_the_same_commit_reads_no_history(make_history, run_cli, tmp_path, logs_read):
+    repo = make_history(OWNERSHIP)
+    first = scan(run_cli, repo, "--cache-dir", tmp_path / "cache")
+    assert logs_read == ["lines"]
+    # Work-tree changes do not move HEAD: the history is recalled, the findings rebuilt.
+    (repo / "services" / "cart" / "run.py").write_text(lines(40))
+    again = scan(run_cli, repo, "--cache-dir", tmp_path / "cache")
+    assert logs_read == ["lines"]
+    cold = scan(run_cli, repo, "--no-cache")
+    assert history_findings(again) == history_findings(cold) and history_warnings(again) == history_warnings(cold)
+    assert history_findings(again) != history_findings(first)
+
+
+def test_a_new_commit_or_mailmap_reads_the_history_again(make_history, run_cli, tmp_path, logs_read):
+    repo = make_history(OWNERSHIP)
+    cache = ("--cache-dir", tmp_path / "cache")
+    scan(run_cli, repo, *cache)
+    # Without its .mailmap line, billing has two authors: G. Hopper and Grace Hopper.
+    (repo / ".mailmap").write_text("")
+    unmapped = scan(run_cli, repo, *cache)
+    assert [f["facts"]["authors"] for f in of_rule(unmapped, "HIST120") if f["service"] == "billing"] == [2]
+    git(repo, "commit", "-q", "-am", "Drop the mailmap")
+    committed = scan(run_cli, repo, *cache)
+    assert logs_read == ["lines", "lines", "lines"]
+    assert history_findings(committed) == history_findings(scan(run_cli, repo, "--no-cache"))
+
+
+def test_a_damaged_history_memo_is_read_again(make_history, run_cli, tmp_path, logs_read):
+    repo = make_history(OWNERSHIP)
+    first = scan(run_cli, repo, "--cache-dir", tmp_path / "cache")
+    [memo] = (tmp_path / "cache").glob("v*/*/head-*.json")
+    # Another author's name under the digest of the true one.
+    memo.write_text(memo.read_text().replace("Grace Hopper", "Grace Hoppen"))
+    assert history_findings(scan(run_cli, repo, "--cache-dir", tmp_path / "cache")) == history_findings(first)
+    assert logs_read == ["lines", "lines"]
