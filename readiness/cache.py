@@ -260,8 +260,10 @@ class RecordedFindings:
 
 
 def _row(finding: Finding) -> Row:
-    f = finding
-    return [f.rule, f.criterion.value, f.line, f.column, f.message, f.function, f.fingerprint, f.confidence, dict(f.facts)]
+    return [
+        finding.rule, finding.criterion.value, finding.line, finding.column, finding.message,
+        finding.function, finding.fingerprint, finding.confidence, dict(finding.facts),
+    ]
 
 
 def _differs(entry: _Entry, recorded: _Entry) -> bool:
@@ -307,6 +309,10 @@ def _read_sealed(path: Path) -> Any:
         return json.loads(body)
     except (OSError, ValueError):
         return None
+
+
+def _seal(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 def _prune(written: Path) -> None:
@@ -435,21 +441,14 @@ def _load(directory: Path) -> dict[str, _Entry]:
     """Every entry of every intact shard; a shard that cannot be read, or whose digest is not its content's, counts as empty."""
     entries: dict[str, _Entry] = {}
     for shard in range(SHARDS):
+        document = _read_sealed(directory / f"{shard:02x}.json")
         try:
-            header, _, body = (directory / f"{shard:02x}.json").read_bytes().partition(b"\n")
-            head = json.loads(header)
-            if type(head) is not dict or head.get("format") != FORMAT or head.get("digest") != _seal(body):
-                continue
-            # The digest vouches for every value, as this module wrote it: a failure past this
-            # point is a bug in _dump, and costs only the shard.
-            entries.update({path: _parse(path, raw) for path, raw in json.loads(body).items()})
-        except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+            # The digest vouches for every value, as this module wrote it: a failure here is
+            # a bug in _dump, and costs only the shard.
+            entries.update({path: _parse(path, raw) for path, raw in document.items()})
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             continue
     return entries
-
-
-def _seal(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 def _dump(entry: _Entry) -> list[Any]:
