@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from readiness.model import Criterion, Service
 

@@ -339,12 +339,20 @@ def _blocking_attributes(repo: Repository, state: RepositoryState) -> str | None
         # A string path: pathlib costs more than the lstat itself, once per directory of the tree.
         if not _regular_or_absent(os.path.join(top, directory, ".gitattributes")):
             return f"{directory}/.gitattributes" if directory else ".gitattributes"
-    above = repo.root.resolve()
-    while above != state.toplevel and above != above.parent:
-        above = above.parent
-        if not _regular_or_absent(above / ".gitattributes"):
-            return Path(os.path.relpath(above / ".gitattributes", repo.root.resolve())).as_posix()
+    for attributes in _attributes_above(repo.root, state.toplevel):
+        if not _regular_or_absent(attributes):
+            return Path(os.path.relpath(attributes, repo.root.resolve())).as_posix()
     return None
+
+
+def _attributes_above(root: Path, toplevel: Path) -> list[Path]:
+    """The ``.gitattributes`` git reads between the work tree's top and the scanned root, which the inventory does not list."""
+    found = []
+    above = root.resolve()
+    while above != toplevel and above != above.parent:
+        above = above.parent
+        found.append(above / ".gitattributes")
+    return found
 
 
 def _regular_or_absent(path: str | Path) -> bool:
@@ -355,7 +363,7 @@ def _regular_or_absent(path: str | Path) -> bool:
 
 
 def _mine(repo: Repository, services: tuple[Service, ...], config: HistorySettings, state: RepositoryState, timeout: float) -> _Mined:
-    """One pass with line counts; if git cannot read the blobs for them, one pass without."""
+    """The folded history and the warnings about reading it: recalled for this HEAD commit, or read now."""
     warnings = []
     mailmap = _regular_or_absent(state.toplevel / ".mailmap")
     if not mailmap:
@@ -379,20 +387,20 @@ def _mine(repo: Repository, services: tuple[Service, ...], config: HistorySettin
             skip_root_changes=state.shallow,
         )
 
+    def tally(detail: Detail) -> HistoryTally:
+        folded = empty()
+        for commit in read_history(repo.root, log_range, detail, timeout):
+            folded.add(commit)
+        return folded
+
     def fold() -> tuple[list[str], HistoryTally]:
-        notes = []
+        """One pass with line counts; if git cannot read the blobs for them, one pass without."""
         try:
-            folded = empty()
-            for commit in read_history(repo.root, log_range, Detail.LINES, timeout):
-                folded.add(commit)
+            return [], tally(Detail.LINES)
         except HistoryError as error:
             if error.timed_out:
                 raise
-            notes.append(f"history: {error}; counting changed files per commit, without line counts")
-            folded = empty()
-            for commit in read_history(repo.root, log_range, Detail.FILES, timeout):
-                folded.add(commit)
-        return notes, folded
+            return [f"history: {error}; counting changed files per commit, without line counts"], tally(Detail.FILES)
 
     def kept() -> dict[str, Any]:
         notes, folded = fold()
@@ -431,11 +439,7 @@ def _memo_inputs(repo: Repository, services: tuple[Service, ...], config: Histor
     owned = hashlib.sha256()
     for service in services:
         owned.update(json.dumps([service.name, service.path, service.files]).encode("utf-8", "surrogateescape"))
-    read_by_git = [state.toplevel / ".mailmap"]
-    above = repo.root.resolve()
-    while above != state.toplevel and above != above.parent:
-        above = above.parent
-        read_by_git.append(above / ".gitattributes")
+    read_by_git = [state.toplevel / ".mailmap", *_attributes_above(repo.root, state.toplevel)]
     git_dir = find_git_dir(repo.root)
     if git_dir is not None:
         read_by_git.append(git_dir / "info" / "attributes")

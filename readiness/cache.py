@@ -442,6 +442,8 @@ def _load(directory: Path) -> dict[str, _Entry]:
     entries: dict[str, _Entry] = {}
     for shard in range(SHARDS):
         document = _read_sealed(directory / f"{shard:02x}.json")
+        if document is None:
+            continue
         try:
             # The digest vouches for every value, as this module wrote it: a failure here is
             # a bug in _dump, and costs only the shard.

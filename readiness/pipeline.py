@@ -598,7 +598,7 @@ def owners_of(services: tuple[Service, ...]) -> dict[str, list[str]]:
     for service in services:
         for path in service.files:
             owners[path].append(service.name)
-    return owners
+    return dict(owners)
 
 
 def assign_services(findings: list[Finding], owners: Mapping[str, Sequence[str]]) -> list[Finding]:
